@@ -1,0 +1,25 @@
+"""orderspec: declarative orders for 3D-print and photo-product APIs.
+
+The public API is re-exported here lazily, so importing ``runner`` for one stage
+does not load the others (the CLI's start-up stays small).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from runner._version import __version__
+from runner.errors import Location, OrderspecError, SourceError, UsageError
+
+# public name -> module that defines it; filled in as stages land
+_LAZY: dict[str, str] = {}
+
+__all__ = ["__version__", "Location", "OrderspecError", "SourceError", "UsageError", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'runner' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,50 @@
+"""Serving a sandbox app over real HTTP on loopback, in a background thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+
+@dataclass
+class RunningSandbox:
+    """A sandbox listening on ``base_url`` until ``stop()`` (or the ``with`` block ends)."""
+
+    base_url: str
+    server: uvicorn.Server
+    thread: threading.Thread
+    app: Any
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def __enter__(self) -> RunningSandbox:
+        return self
+
+    def __exit__(self, *exc: tuple[type[BaseException], BaseException, TracebackType]) -> None:
+        self.stop()
+
+
+def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> RunningSandbox:
+    """Start ``app`` under uvicorn on ``host:port`` (0 picks a free port) and wait until it listens."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    bound_port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"sandbox:{bound_port}")
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("sandbox server did not start")
+        time.sleep(0.005)
+    return RunningSandbox(base_url=f"http://{host}:{bound_port}", server=server, thread=thread, app=app)
