@@ -4,6 +4,10 @@ Each vendor module exposes ``create_app(config: SandboxConfig) -> Starlette``. T
 apps keep their state in memory, answer with the vendor's paths, status codes and
 error bodies, and offer ``/_sandbox/orders`` (GET: placed orders) and
 ``/_sandbox/reset`` (POST) for inspection.
+
+``create_app`` here wraps every vendor app in the fault-injection middleware, so the
+vendor modules never look at ``config.faults``. A vendor app whose error body is not
+``{"error": "..."}`` sets ``app.state.fault_error_body = lambda status, message: {...}``.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ import importlib
 from typing import Any
 
 from runner.sandbox._config import FaultConfig, SandboxConfig
+from runner.errors import UsageError
+from runner.sandbox._config import SandboxConfigError, load_config
+from runner.sandbox._faults import FaultMiddleware
 
 # system name -> module with create_app; both 3YOURMIND panels live in one app, as on a real instance
 APPS: dict[str, str] = {
@@ -22,13 +29,30 @@ APPS: dict[str, str] = {
     "tophoto": "runner.sandbox.tophoto",
 }
 
-__all__ = ["APPS", "FaultConfig", "SandboxConfig", "create_app"]
+__all__ = [
+    "APPS",
+    "FaultConfig",
+    "FaultMiddleware",
+    "SandboxConfig",
+    "SandboxConfigError",
+    "UnknownSandboxError",
+    "create_app",
+    "load_config",
+]
 
 
-def create_app(system: str, config: SandboxConfig | None = None) -> Any:
-    """The sandbox ASGI app for ``system`` (a key of ``APPS``)."""
+class UnknownSandboxError(UsageError, ValueError):
+    """No sandbox is registered under the requested system name."""
+
+
+def create_app(system: str, config: SandboxConfig | None = None) -> FaultMiddleware:
+    """The sandbox ASGI app for ``system`` (a key of ``APPS``), with its faults injected."""
     try:
-        module = importlib.import_module(APPS[system])
+        module_name = APPS[system]
     except KeyError:
-        raise ValueError(f"no sandbox for {system!r}; choose one of {', '.join(APPS)}") from None
-    return module.create_app(config or SandboxConfig())
+        raise UnknownSandboxError(f"no sandbox for {system!r}", hint=f"choose one of {', '.join(APPS)}") from None
+    config = config or SandboxConfig()
+    app: Any = importlib.import_module(module_name).create_app(config)
+    state = getattr(app, "state", None)
+    error_body = getattr(state, "fault_error_body", None) if state is not None else None
+    return FaultMiddleware(app, config.faults, error_body=error_body)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
+
+from runner._yaml import load_yaml
+from runner.errors import OrderspecError
 
 
 @dataclass(frozen=True)
@@ -42,3 +46,109 @@ class SandboxConfig:
     """Check requests and responses against the vendor's machine-readable spec where one exists."""
     options: dict[str, object] = field(default_factory=dict)
     """Vendor variants, e.g. {"auth_header": "organization_id"} for CTQ."""
+
+
+class SandboxConfigError(OrderspecError):
+    """A sandbox configuration file does not describe a ``SandboxConfig``."""
+
+    exit_code = 2
+
+
+_FAULT_FIELDS = {f.name: f for f in fields(FaultConfig)}
+_CONFIG_FIELDS = {f.name: f for f in fields(SandboxConfig)}
+
+
+def load_config(path: str | Path) -> SandboxConfig:
+    """Read a YAML file whose keys are ``SandboxConfig`` fields (``faults`` a mapping of ``FaultConfig``).
+
+    Example::
+
+        analysis_seconds: 2
+        options: {auth_header: organization_id}
+        faults: {seed: 7, error_rate: 0.1, error_statuses: [503], paths: [/orders]}
+    """
+    document = load_yaml(path)
+    data = document.data if document.data is not None else {}
+    try:
+        return config_from_mapping(data, base=Path(path).resolve().parent)
+    except _Invalid as exc:
+        raise SandboxConfigError(exc.message, location=document.locate(exc.path, key=True), hint=exc.hint) from None
+
+
+def config_from_mapping(data: Any, base: Path | None = None) -> SandboxConfig:
+    """A ``SandboxConfig`` from plain data; a relative ``catalogue`` path is taken from ``base``."""
+    _expect(data, dict, (), "a mapping of sandbox settings")
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in _CONFIG_FIELDS:
+            raise _Invalid(f"unknown sandbox setting {key!r}", (key,), "known: " + ", ".join(_CONFIG_FIELDS))
+        if key == "faults":
+            values[key] = _faults(value)
+        elif key == "catalogue":
+            _expect(value, str, (key,), "a file path")
+            catalogue = Path(value).expanduser()
+            values[key] = catalogue if catalogue.is_absolute() or base is None else base / catalogue
+        elif key in ("credentials", "options"):
+            _expect(value, dict, (key,), "a mapping")
+            values[key] = dict(value)
+        elif key == "analysis_seconds":
+            values[key] = _number(value, (key,), minimum=0.0)
+        elif key == "analysis_failure":
+            if value is not None:
+                _expect(value, str, (key,), "a status name such as failed")
+            values[key] = value
+        elif key == "strict":
+            _expect(value, bool, (key,), "true or false")
+            values[key] = value
+    return SandboxConfig(**values)
+
+
+def _faults(data: Any) -> FaultConfig:
+    _expect(data, dict, ("faults",), "a mapping of fault settings")
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        path = ("faults", key)
+        if key not in _FAULT_FIELDS:
+            raise _Invalid(f"unknown fault setting {key!r}", path, "known: " + ", ".join(_FAULT_FIELDS))
+        if key == "seed":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise _Invalid("seed must be an integer", path)
+            values[key] = value
+        elif key == "latency_ms":
+            values[key] = _number(value, path, minimum=0.0)
+        elif key.endswith("_rate"):
+            values[key] = _number(value, path, minimum=0.0, maximum=1.0)
+        elif key == "error_statuses":
+            statuses = value if isinstance(value, list) else [value]
+            if not statuses or any(isinstance(s, bool) or not isinstance(s, int) or not 400 <= s <= 599 for s in statuses):
+                raise _Invalid("error_statuses must list HTTP error statuses (400-599)", path, "e.g. [500, 503]")
+            values[key] = tuple(statuses)
+        elif key == "paths":
+            prefixes = value if isinstance(value, list) else [value]
+            if any(not isinstance(p, str) or not p.startswith("/") for p in prefixes):
+                raise _Invalid("paths must list path prefixes starting with /", path)
+            values[key] = tuple(prefixes)
+    rates = sum(values.get(name, 0.0) for name in ("error_rate", "drop_rate", "lost_response_rate"))
+    if rates > 1.0:
+        raise _Invalid(f"error_rate, drop_rate and lost_response_rate add up to {rates:g}; at most 1", ("faults",))
+    return FaultConfig(**values)
+
+
+class _Invalid(Exception):
+    def __init__(self, message: str, path: tuple[str, ...], hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.path, self.hint = message, path, hint
+
+
+def _expect(value: Any, kind: type, path: tuple[str, ...], what: str) -> None:
+    if not isinstance(value, kind):
+        raise _Invalid(f"{'.'.join(path) or 'the file'} must be {what}, not {type(value).__name__}", path)
+
+
+def _number(value: Any, path: tuple[str, ...], minimum: float, maximum: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Invalid(f"{'.'.join(path)} must be a number, not {value!r}", path)
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"at least {minimum:g}"
+        raise _Invalid(f"{'.'.join(path)} must be {bounds}, not {value!r}", path)
+    return float(value)

@@ -1,0 +1,23 @@
+"""Fixtures shared by every test folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from runner.sandbox.testing import SandboxFactory
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxFactory]:
+    """Start sandboxes over real HTTP on 127.0.0.1: ``sandbox("ctq", config=SandboxConfig(...))``.
+
+    Returns a ``RunningSandbox`` (``.base_url``, ``.app``); every sandbox started in the
+    test is stopped when it ends.
+    """
+    factory = SandboxFactory()
+    try:
+        yield factory
+    finally:
+        factory.close()
