@@ -1,0 +1,1 @@
+"""Importing JetBrains HTTP Client files (``.http``) as flows."""

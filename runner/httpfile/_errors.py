@@ -1,0 +1,9 @@
+"""Errors of the ``.http`` import."""
+
+from __future__ import annotations
+
+from runner.errors import OrderspecError
+
+
+class HttpFileError(OrderspecError):
+    """The ``.http`` file cannot be read or converted at all."""
