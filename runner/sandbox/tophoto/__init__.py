@@ -1,0 +1,26 @@
+"""The to.photo order API (v1) sandbox.
+
+Follows the to.photo documents (TP-docs, see ``shared/targets.md`` section 3): Basic auth
+per mandator and portal; ``POST /v1/orders`` makes a Temporary order whose cart the server
+splits into subcarts by producer and production site (at most 9); ``/checkout`` takes the
+mandator's prices, customer and payment and refuses a changed segmentation ("Carts are
+different"); ``/data`` takes the ZIP as multipart part ``file`` and moves the order
+Temporary -> Transferred -> New -> Enqueued; ``PUT /status`` acknowledges Produced,
+Shipped and Failed entries; ``DELETE`` cancels a Temporary order, after which reads are 410.
+Errors use the documented Spring-style body. Beyond the API:
+
+- ``GET /_sandbox/orders`` (``?status=``): every order with readable product names,
+  payload names and the ZIP's entries; ``POST /_sandbox/reset``; ``GET /_sandbox/requests``;
+  ``GET /_sandbox/catalogue``: the SKU list a mandator would get from to.photo;
+- ``POST /_sandbox/orders/{orderId}/advance`` with ``{"status": "Shipped", "metadata": {...}}``
+  (or ``?status=``) adds a production status, as to.photo's worker would.
+
+Defaults: user ``sandbox``, password ``sandbox-secret``, mandator 0, portal 1000
+(``config.credentials`` overrides them; ``config.options["accounts"]`` adds accounts of
+other mandators or portals). ``config.options`` also takes ``max_json_bytes`` and
+``max_zip_bytes``.
+"""
+
+from runner.sandbox.tophoto._app import create_app
+
+__all__ = ["create_app"]
