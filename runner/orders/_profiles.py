@@ -28,11 +28,14 @@ AUTH_KINDS = ("token", "basic", "api-key-header", "none")
 
 # to.photo has no catalogue endpoint: the mandator receives its SKU list from the key
 # account manager. The processor identifiers below are those of to.photo's documents.
-TOPHOTO_SKUS: tuple[dict[str, str], ...] = (
-    {"sku": "14631000", "title": "Tasse", "processor": "photo.to.amazonmarketplace.AmazonStandardCupProcessor"},
-    {"sku": "10150000", "title": "Fotoabzug 10x15", "processor": "photo.to.amazonmarketplace.AmazonPhotoPrintProcessor"},
-    {"sku": "12040000", "title": "Foto-Schlüsselanhänger", "processor": "photo.to.amazonmarketplace.AmazonPhotoKeychainProcessor"},
+TOPHOTO_SKUS: tuple[dict[str, Any], ...] = (
+    {"sku": "14631000", "title": "Tasse", "processor": "photo.to.amazonmarketplace.AmazonStandardCupProcessor", "price": 11900},
+    {"sku": "10150000", "title": "Fotoabzug 10x15", "processor": "photo.to.amazonmarketplace.AmazonPhotoPrintProcessor", "price": 190},
+    {"sku": "12040000", "title": "Foto-Schlüsselanhänger", "processor": "photo.to.amazonmarketplace.AmazonPhotoKeychainProcessor", "price": 5950},
 )
+"""Prices are the mandator's own, in to.photo's "tenth of minor units" (11900 = EUR 11.90)."""
+
+TOPHOTO_SHIPPING: tuple[dict[str, Any], ...] = ({"qos": "Standard", "price": 3450}, {"qos": "Express", "price": 7950})
 
 
 class ProfileError(OrderspecError):
@@ -92,7 +95,14 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
     "tophoto": {
         "base_url": "http://127.0.0.1:8703",
         "auth": {"kind": "basic", "username_env": "TOPHOTO_USERNAME", "env": "TOPHOTO_PASSWORD"},
-        "options": {"mandator": 0, "portal": 1000, "skus": list(TOPHOTO_SKUS)},
+        "options": {
+            "mandator": 0,
+            "portal": 1000,
+            "currency": "EUR",
+            "payment_provider": "Invoice",
+            "skus": list(TOPHOTO_SKUS),
+            "shipping": list(TOPHOTO_SHIPPING),
+        },
     },
 }
 
