@@ -13,7 +13,12 @@ from runner._version import __version__
 from runner.errors import Location, OrderspecError, SourceError, UsageError
 
 # public name -> module that defines it; filled in as stages land
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        ["load_flow", "run_flow", "Flow", "FlowContext", "FlowResult", "FlowError", "PendingStep", "InstantClock"],
+        "runner.engine",
+    ),
+}
 
 __all__ = ["__version__", "Location", "OrderspecError", "SourceError", "UsageError", *_LAZY]
 

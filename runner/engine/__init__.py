@@ -1,0 +1,65 @@
+"""The step engine: load a flow, run it against an HTTP client, report what happened."""
+
+from __future__ import annotations
+
+from runner.engine._clock import Clock, InstantClock, SystemClock
+from runner.engine._errors import (
+    CaptureError,
+    ConnectionFailed,
+    FlowError,
+    FlowSourceError,
+    OutcomeUnknown,
+    PickError,
+    PollFailed,
+    PollTimeout,
+    RequestFailed,
+    TemplateError,
+)
+from runner.engine._events import (
+    Event,
+    FlowFinished,
+    StepFailed,
+    StepFinished,
+    StepPolled,
+    StepRetried,
+    StepSkipped,
+    StepStarted,
+    UploadProgress,
+)
+from runner.engine._flow import EFFECTS, Flow, Step, flow_from_document, load_flow
+from runner.engine._run import FlowContext, FlowResult, PendingStep, StepResult, run_flow
+
+__all__ = [
+    "EFFECTS",
+    "CaptureError",
+    "Clock",
+    "ConnectionFailed",
+    "Event",
+    "Flow",
+    "FlowContext",
+    "FlowError",
+    "FlowFinished",
+    "FlowResult",
+    "FlowSourceError",
+    "InstantClock",
+    "OutcomeUnknown",
+    "PendingStep",
+    "PickError",
+    "PollFailed",
+    "PollTimeout",
+    "RequestFailed",
+    "Step",
+    "StepFailed",
+    "StepFinished",
+    "StepPolled",
+    "StepResult",
+    "StepRetried",
+    "StepSkipped",
+    "StepStarted",
+    "SystemClock",
+    "TemplateError",
+    "UploadProgress",
+    "flow_from_document",
+    "load_flow",
+    "run_flow",
+]

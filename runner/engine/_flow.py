@@ -1,0 +1,392 @@
+"""Loading a flow file into frozen values, with every problem reported at its position.
+
+A flow is checked completely (schema, then the rules a schema cannot say, then every
+template compiled) before a single request is sent.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jinja2.exceptions import TemplateSyntaxError
+
+from runner._resources import schema_path
+from runner._yaml import Document, JsonPath, load_yaml
+from runner.engine._errors import FlowSourceError
+from runner.engine._template import Const, Renderer, compile_expression, compile_template
+from runner.errors import Location, SourceError
+
+EFFECTS = ("read", "write", "create", "place")
+"""Effects from harmless to final; ``stop_before`` compares with this order."""
+EFFECT_RANK = {name: rank for rank, name in enumerate(EFFECTS)}
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_BODIES = ("json", "form", "multipart", "content")
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """A compiled expression with its text and where it is written."""
+
+    source: str
+    fn: Renderer
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class FileSource:
+    """A file sent from disk: ``path`` (relative to the flow's folder), optional name and type."""
+
+    path: Renderer
+    filename: Renderer | None
+    content_type: Renderer | None
+
+
+@dataclass(frozen=True, slots=True)
+class ZipSource:
+    """A ZIP archive built while it is sent; ``entries`` renders to ``[{path, name}]`` or paths."""
+
+    entries: Renderer
+    filename: Renderer | None
+    content_type: Renderer | None
+
+
+Source = FileSource | ZipSource
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    method: str
+    url: Renderer
+    params: Renderer | None
+    headers: tuple[tuple[str, Renderer], ...]
+    json: Renderer | None = None
+    form: Renderer | None = None
+    multipart_fields: Renderer | None = None
+    multipart_files: tuple[tuple[str, Source], ...] | None = None
+    content: Source | None = None
+
+    @property
+    def streams(self) -> bool:
+        """Whether the body is read from disk while sending (and so is rebuilt per attempt)."""
+        return bool(self.multipart_files) or self.content is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    name: str
+    append: bool
+    expr: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    until: Expr
+    fail_if: Expr | None
+    every: float
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    attempts: int
+    backoff: float
+    max_wait: float
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step: a request, or a ``for_each`` group of steps."""
+
+    name: str
+    effect: str
+    location: Location
+    request: Request | None = None
+    when: Expr | None = None
+    for_each: Expr | None = None
+    as_: str = "item"
+    steps: tuple[Step, ...] = ()
+    expect: frozenset[int] | None = None
+    captures: tuple[Capture, ...] = ()
+    poll: Poll | None = None
+    retry: Retry | None = None
+    errors: tuple[tuple[int, str], ...] = ()
+    safe_to_repeat: bool = False
+    timeout: float | None = None
+
+    @property
+    def rank(self) -> int:
+        return EFFECT_RANK[self.effect]
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A loaded, checked flow; ``folder`` anchors relative file paths."""
+
+    name: str
+    description: str
+    file: str
+    folder: Path
+    base_url: Renderer | None
+    headers: tuple[tuple[str, Renderer], ...]
+    vars: tuple[tuple[str, Renderer], ...]
+    steps: tuple[Step, ...]
+    outputs: tuple[tuple[str, Expr], ...]
+    timeout: float = 30.0
+
+    def walk(self) -> list[tuple[str, Step]]:
+        """Every step with its path (``lines[]/upload`` for steps inside ``for_each``)."""
+        found: list[tuple[str, Step]] = []
+
+        def visit(steps: tuple[Step, ...], prefix: str) -> None:
+            for step in steps:
+                path = prefix + step.name
+                found.append((path, step))
+                if step.for_each is not None:
+                    visit(step.steps, path + "[]/")
+
+        visit(self.steps, "")
+        return found
+
+
+@functools.cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(schema_path("flow.schema.json").read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def load_flow(path: str | Path, *, display_name: str | None = None) -> Flow:
+    """Read, validate and compile the flow at ``path``; ``FlowSourceError`` with a position otherwise."""
+    try:
+        document = load_yaml(path, display_name=display_name)
+    except SourceError as exc:
+        if isinstance(exc, FlowSourceError):
+            raise
+        raise FlowSourceError(exc.message, location=exc.location, hint=exc.hint) from None
+    return flow_from_document(document, folder=Path(path).resolve().parent)
+
+
+def flow_from_document(document: Document, *, folder: Path) -> Flow:
+    """Build a flow from an already parsed YAML document (e.g. a flow embedded elsewhere)."""
+    _check_schema(document)
+    return _Builder(document, folder).flow()
+
+
+def _where(path: JsonPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _check_schema(document: Document) -> None:
+    validator = _validator()
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document.data))
+    if error is None:
+        return
+    path = tuple(error.absolute_path)
+    message = error.message
+    key = False
+    if error.validator == "additionalProperties":
+        extra = re.findall(r"'([^']+)' was unexpected", message)
+        if extra:
+            path, key = path + (extra[0],), True
+            allowed = sorted(error.schema.get("properties", {}))
+            message = f"unknown key {extra[0]!r}" + (f"; expected one of {', '.join(allowed)}" if allowed else "")
+    elif error.validator == "required":
+        message = message.replace("is a required property", "is required")
+    elif error.validator in ("oneOf", "anyOf") and error.context:
+        message = jsonschema.exceptions.best_match(error.context).message
+    where = _where(path)
+    text = f"{where}: {message}" if where and not key else message
+    raise FlowSourceError(text, location=document.locate(path, key=key))
+
+
+class _Builder:
+    """Turns checked plain data into ``Flow``; reports rule violations at their position."""
+
+    def __init__(self, document: Document, folder: Path) -> None:
+        self.doc = document
+        self.folder = folder
+
+    def fail(self, path: JsonPath, message: str, *, key: bool = False, hint: str | None = None) -> FlowSourceError:
+        return FlowSourceError(message, location=self.doc.locate(path, key=key), hint=hint)
+
+    def template(self, value: Any, path: JsonPath) -> Renderer:
+        try:
+            return compile_template(value)
+        except TemplateSyntaxError as exc:
+            bad = self._first_bad(value, path)
+            raise self.fail(bad, f"template syntax: {exc.message}") from None
+
+    def _first_bad(self, value: Any, path: JsonPath) -> JsonPath:
+        """The path of the first string inside ``value`` that does not compile."""
+        if isinstance(value, str):
+            return path
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, item in items:
+            try:
+                compile_template(item)
+            except TemplateSyntaxError:
+                return self._first_bad(item, path + (key,))
+        return path
+
+    def expr(self, source: str, path: JsonPath) -> Expr:
+        text = source.strip()
+        if text.startswith("{{") and text.endswith("}}"):
+            raise self.fail(path, "an expression is written without {{ }}", hint=f"write {text[2:-2].strip()!r}")
+        try:
+            fn = compile_expression(text)
+        except TemplateSyntaxError as exc:
+            raise self.fail(path, f"expression syntax: {exc.message}") from None
+        return Expr(text, fn, self.doc.locate(path))
+
+    def headers(self, value: dict[str, Any] | None, path: JsonPath) -> tuple[tuple[str, Renderer], ...]:
+        if not value:
+            return ()
+        out = []
+        for name, item in value.items():
+            out.append((str(name), Const(None) if item is None else self.template(str(item), path + (name,))))
+        return tuple(out)
+
+    def flow(self) -> Flow:
+        data = self.doc.data
+        vars_ = tuple((name, self.template(value, ("vars", name))) for name, value in (data.get("vars") or {}).items())
+        outputs = tuple((name, self.expr(source, ("outputs", name))) for name, source in (data.get("outputs") or {}).items())
+        base_url = data.get("base_url")
+        return Flow(
+            name=data["name"],
+            description=data.get("description", ""),
+            file=self.doc.file,
+            folder=self.folder,
+            base_url=None if base_url is None else self.template(base_url, ("base_url",)),
+            headers=self.headers(data.get("headers"), ("headers",)),
+            vars=vars_,
+            steps=self.steps(data["steps"], ("steps",)),
+            outputs=outputs,
+            timeout=float(data.get("timeout", 30.0)),
+        )
+
+    def steps(self, items: list[dict[str, Any]], path: JsonPath) -> tuple[Step, ...]:
+        seen: dict[str, int] = {}
+        out = []
+        for index, item in enumerate(items):
+            name = item["name"]
+            if name in seen:
+                raise self.fail(path + (index, "name"), f"step name {name!r} is used twice (first in step {seen[name] + 1})", hint="names must be unique among siblings")
+            seen[name] = index
+            out.append(self.step(item, path + (index,)))
+        return tuple(out)
+
+    def step(self, data: dict[str, Any], path: JsonPath) -> Step:
+        location = self.doc.locate(path + ("name",))
+        when = self.expr(data["when"], path + ("when",)) if "when" in data else None
+        if "for_each" in data:
+            return self._group(data, path, location, when)
+        if "request" not in data:
+            raise self.fail(path, f"step {data['name']!r} has neither request nor for_each", key=False)
+        for key in ("as", "steps"):
+            if key in data:
+                raise self.fail(path + (key,), f"{key!r} belongs to a for_each step", key=True)
+        request = self.request(data["request"], path + ("request",))
+        effect = data.get("effect") or ("read" if request.method in _READ_METHODS else "write")
+        safe = bool(data.get("safe_to_repeat", False))
+        retry = None
+        if "retry" in data:
+            repeatable = safe or effect == "read" or (effect == "write" and request.method in _IDEMPOTENT_METHODS)
+            if not repeatable:
+                raise self.fail(
+                    path + ("retry",),
+                    f"step {data['name']!r} ({request.method}, effect {effect}) must not be retried",
+                    key=True,
+                    hint="repeating it could do the same thing twice; add safe_to_repeat: true only if the target ignores repeats",
+                )
+            raw = data["retry"]
+            retry = Retry(int(raw.get("attempts", 3)), float(raw.get("backoff", 0.5)), float(raw.get("max_wait", 60.0)))
+        poll = None
+        if "poll" in data:
+            raw = data["poll"]
+            poll_path = path + ("poll",)
+            poll = Poll(
+                until=self.expr(raw["until"], poll_path + ("until",)),
+                fail_if=self.expr(raw["fail_if"], poll_path + ("fail_if",)) if "fail_if" in raw else None,
+                every=float(raw.get("every", 1.0)),
+                timeout=float(raw.get("timeout", 300.0)),
+            )
+        expect = data.get("expect")
+        captures = []
+        for name, source in (data.get("capture") or {}).items():
+            append = name.endswith("[]")
+            captures.append(Capture(name[:-2] if append else name, append, self.expr(source, path + ("capture", name))))
+        return Step(
+            name=data["name"],
+            effect=effect,
+            location=location,
+            request=request,
+            when=when,
+            expect=None if expect is None else frozenset([expect] if isinstance(expect, int) else expect),
+            captures=tuple(captures),
+            poll=poll,
+            retry=retry,
+            errors=tuple((int(code), message) for code, message in (data.get("errors") or {}).items()),
+            safe_to_repeat=safe,
+            timeout=data.get("timeout"),
+        )
+
+    def _group(self, data: dict[str, Any], path: JsonPath, location: Location, when: Expr | None) -> Step:
+        for key in ("request", "expect", "capture", "poll", "retry", "errors", "timeout", "effect", "safe_to_repeat"):
+            if key in data:
+                raise self.fail(path + (key,), f"a for_each step has no {key!r}; put it on a nested step", key=True)
+        if "steps" not in data:
+            raise self.fail(path + ("for_each",), "for_each needs nested 'steps'", key=True)
+        children = self.steps(data["steps"], path + ("steps",))
+        effect = EFFECTS[max(child.rank for child in children)]
+        return Step(
+            name=data["name"],
+            effect=effect,
+            location=location,
+            when=when,
+            for_each=self.expr(data["for_each"], path + ("for_each",)),
+            as_=data.get("as", "item"),
+            steps=children,
+        )
+
+    def request(self, data: dict[str, Any], path: JsonPath) -> Request:
+        bodies = [key for key in _BODIES if key in data]
+        if len(bodies) > 1:
+            raise self.fail(path + (bodies[1],), f"a request has at most one body; found {' and '.join(bodies)}", key=True)
+        params = data.get("params")
+        fields: dict[str, Any] = {}
+        multipart_fields = multipart_files = None
+        if "multipart" in data:
+            raw = data["multipart"]
+            fields = raw.get("fields") or {}
+            multipart_fields = self.template(fields, path + ("multipart", "fields"))
+            multipart_files = tuple(
+                (name, self.source(item, path + ("multipart", "files", name))) for name, item in (raw.get("files") or {}).items()
+            )
+        return Request(
+            method=data["method"],
+            url=self.template(data["url"], path + ("url",)),
+            params=None if params is None else self.template(params, path + ("params",)),
+            headers=self.headers(data.get("headers"), path + ("headers",)),
+            json=self.template(data["json"], path + ("json",)) if "json" in data else None,
+            form=self.template(data["form"], path + ("form",)) if "form" in data else None,
+            multipart_fields=multipart_fields,
+            multipart_files=multipart_files,
+            content=self.source(data["content"], path + ("content",)) if "content" in data else None,
+        )
+
+    def source(self, data: dict[str, Any], path: JsonPath) -> Source:
+        filename = self.template(data["filename"], path + ("filename",)) if "filename" in data else None
+        content_type = self.template(data["content_type"], path + ("content_type",)) if "content_type" in data else None
+        if "zip" in data:
+            return ZipSource(self.template(data["zip"], path + ("zip",)), filename, content_type)
+        return FileSource(self.template(data["path"], path + ("path",)), filename, content_type)

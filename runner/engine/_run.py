@@ -1,0 +1,658 @@
+"""Running a flow: conditions, loops, requests, expectations, polling, retries, captures.
+
+The runner is a plain function of a flow, a context and an ``httpx`` client, so the
+CLI, ``apply``, sandboxes and cassette replay all drive it the same way. Time goes
+through a ``Clock``, so replay and tests skip the waiting.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import http
+import json
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import httpx
+
+from runner.engine import _events as ev
+from runner.engine._clock import Clock, SystemClock
+from runner.engine._errors import (
+    CaptureError,
+    ConnectionFailed,
+    FlowError,
+    OutcomeUnknown,
+    PickError,
+    PollFailed,
+    PollTimeout,
+    RequestFailed,
+    TemplateError,
+)
+from runner.engine._flow import EFFECT_RANK, Expr, Flow, Step
+from runner.engine._http import build_body, join_url
+from runner.engine._mask import Masker
+from runner.engine._template import Const, EvalFailure, Renderer
+from runner.errors import Location, OrderspecError
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+_AMBIGUOUS_STATUSES = frozenset({502, 504})  # a gateway gave up: the target may have acted
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+_EXCERPT = 300
+
+
+@dataclass(frozen=True)
+class FlowContext:
+    """What a flow runs with. ``folder`` anchors relative file paths (default: the flow's folder)."""
+
+    order: Any = None
+    target: Mapping[str, Any] = field(default_factory=dict)
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    vars: Mapping[str, Any] = field(default_factory=dict)
+    folder: Path | None = None
+
+    @classmethod
+    def coerce(cls, value: FlowContext | Mapping[str, Any] | None) -> FlowContext:
+        if value is None:
+            return cls()
+        if isinstance(value, FlowContext):
+            return value
+        unknown = set(value) - {"order", "target", "secrets", "vars", "folder"}
+        if unknown:
+            raise TypeError(f"unknown context keys: {', '.join(sorted(unknown))}")
+        folder = value.get("folder")
+        return cls(
+            order=value.get("order"),
+            target=value.get("target") or {},
+            secrets=value.get("secrets") or {},
+            vars=value.get("vars") or {},
+            folder=Path(folder) if folder is not None else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Loop:
+    """``loop`` inside ``for_each``."""
+
+    index0: int
+    length: int
+
+    @property
+    def index(self) -> int:
+        return self.index0 + 1
+
+    @property
+    def first(self) -> bool:
+        return self.index0 == 0
+
+    @property
+    def last(self) -> bool:
+        return self.index0 == self.length - 1
+
+    @property
+    def revindex(self) -> int:
+        return self.length - self.index0
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseView:
+    """``response`` in expressions: status, headers (lower-case names), body (JSON or text)."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass(frozen=True, slots=True)
+class PendingStep:
+    """What ``gate`` sees just before a ``place`` step is sent."""
+
+    path: str
+    name: str
+    effect: str
+    method: str
+    url: str
+    vars: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    path: str
+    name: str
+    effect: str
+    outcome: str
+    """``ok``, ``skipped`` or ``failed``."""
+    status: int | None = None
+    method: str = ""
+    url: str = ""
+    elapsed: float = 0.0
+    attempts: int = 0
+    polls: int = 0
+    captures: Mapping[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class FlowResult:
+    name: str
+    ok: bool
+    outputs: dict[str, Any]
+    vars: dict[str, Any]
+    steps: tuple[StepResult, ...]
+    elapsed: float
+    stopped_before: str | None = None
+    error: str | None = None
+
+
+class _Stop(Exception):
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+def _phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+def _view(response: httpx.Response) -> ResponseView:
+    content_type = response.headers.get("content-type", "")
+    body: Any
+    if "json" in content_type:
+        try:
+            body = json.loads(response.content) if response.content else None
+        except ValueError:
+            body = response.text
+    else:
+        body = response.text
+    return ResponseView(response.status_code, dict(response.headers.items()), body)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def _describe_transport(exc: Exception, timeout: float) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"could not connect within {timeout:g} s"
+    if isinstance(exc, httpx.ConnectError):
+        return f"could not connect ({exc})"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no answer within {timeout:g} s"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the connection was closed before an answer arrived"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return f"not an http(s) URL ({exc}); is base_url set?"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class _Runner:
+    def __init__(
+        self,
+        flow: Flow,
+        context: FlowContext,
+        client: httpx.Client,
+        clock: Clock,
+        on_event: Callable[[ev.Event], None] | None,
+        gate: Callable[[PendingStep], None] | None,
+        stop_before: str | None,
+        done: Collection[str],
+    ) -> None:
+        self.flow = flow
+        self.client = client
+        self.clock = clock
+        self.emit = on_event
+        self.gate = gate
+        self.stop_rank = None if stop_before is None else EFFECT_RANK[stop_before]
+        self.done = frozenset(done)
+        self.folder = context.folder or flow.folder
+        self.mask = Masker(context.secrets.values())
+        self.vars: dict[str, Any] = dict(context.vars)
+        self.ctx: dict[str, Any] = {
+            "order": context.order,
+            "target": context.target,
+            "secrets": context.secrets,
+            "vars": self.vars,
+        }
+        self.base_url: str | None = None
+        self.results: list[StepResult] = []
+        self._headers: dict[int, tuple[tuple[str, Renderer], ...]] = {}
+        self._timeouts: dict[int, httpx.Timeout] = {}
+        self._given = frozenset(context.vars)
+
+    # -- the whole flow ---------------------------------------------------------------
+
+    def run(self) -> FlowResult:
+        start = time.perf_counter()
+        stopped: str | None = None
+        try:
+            try:
+                self._prepare()
+                self._steps(self.flow.steps, self.ctx, "")
+            except _Stop as stop:
+                stopped = stop.path
+            outputs = self._outputs(lenient=stopped is not None)
+        except OrderspecError as exc:
+            message = self.mask(str(exc))
+            result = self._result(False, {}, time.perf_counter() - start, None, message)
+            if self.emit:
+                self.emit(ev.FlowFinished(step="", ok=False, elapsed=result.elapsed, error=message))
+            try:
+                exc.result = result  # type: ignore[attr-defined]
+            except AttributeError:  # pragma: no cover - an error class with __slots__
+                pass
+            raise
+        result = self._result(True, outputs, time.perf_counter() - start, stopped, None)
+        if self.emit:
+            self.emit(ev.FlowFinished(step="", ok=True, elapsed=result.elapsed, outputs=outputs, stopped_before=stopped))
+        return result
+
+    def _result(self, ok: bool, outputs: dict[str, Any], elapsed: float, stopped: str | None, error: str | None) -> FlowResult:
+        return FlowResult(self.flow.name, ok, outputs, dict(self.vars), tuple(self.results), elapsed, stopped, error)
+
+    def _prepare(self) -> None:
+        for name, renderer in self.flow.vars:
+            if name in self._given:
+                continue
+            self.vars[name] = self._render(renderer, self.ctx, f"vars.{name}", Location(self.flow.file, 1, 1))
+        if self.flow.base_url is not None:
+            self.base_url = _text(self._render(self.flow.base_url, self.ctx, "base_url", Location(self.flow.file, 1, 1)))
+
+    def _outputs(self, *, lenient: bool) -> dict[str, Any]:
+        outputs: dict[str, Any] = {}
+        for name, expr in self.flow.outputs:
+            try:
+                outputs[name] = self._eval(expr, self.ctx, "outputs")
+            except FlowError:
+                if not lenient:
+                    raise
+        return outputs
+
+    # -- evaluation with step-aware errors ----------------------------------------------------
+
+    def _render(self, renderer: Renderer, ctx: dict[str, Any], path: str, location: Location) -> Any:
+        try:
+            return renderer(ctx)
+        except EvalFailure as exc:
+            raise TemplateError(self.mask(f"{path}: {exc.reason} (in {exc.source!r})"), step=path, location=location) from None
+        except PickError as exc:
+            raise PickError(self.mask(f"{path}: {exc.message}"), step=path, location=location) from None
+
+    def _eval(self, expr: Expr, ctx: dict[str, Any], path: str) -> Any:
+        try:
+            return expr.fn(ctx)
+        except EvalFailure as exc:
+            raise TemplateError(self.mask(f"step {path!r}: `{expr.source}`: {exc.reason}"), step=path, location=expr.location) from None
+        except PickError as exc:
+            raise PickError(self.mask(f"step {path!r}: {exc.message}"), step=path, location=expr.location) from None
+
+    # -- steps ------------------------------------------------------------------------------
+
+    def _steps(self, steps: tuple[Step, ...], ctx: dict[str, Any], prefix: str) -> None:
+        for step in steps:
+            path = prefix + step.name
+            if path in self.done:
+                self._skip(step, path, "already done")
+                continue
+            if step.when is not None and not self._eval(step.when, ctx, path):
+                self._skip(step, path, f"when {step.when.source!r} is false")
+                continue
+            if step.for_each is not None:
+                self._group(step, ctx, path)
+                continue
+            if self.stop_rank is not None and step.rank >= self.stop_rank:
+                raise _Stop(path)
+            self._request(step, ctx, path)
+
+    def _skip(self, step: Step, path: str, reason: str) -> None:
+        self.results.append(StepResult(path, step.name, step.effect, "skipped", message=reason))
+        if self.emit:
+            self.emit(ev.StepSkipped(step=path, reason=reason))
+
+    def _group(self, step: Step, ctx: dict[str, Any], path: str) -> None:
+        assert step.for_each is not None
+        items = self._eval(step.for_each, ctx, path)
+        if isinstance(items, tuple):
+            items = list(items)
+        if not isinstance(items, list):
+            kind = "null" if items is None else type(items).__name__
+            raise TemplateError(
+                f"step {path!r}: for_each `{step.for_each.source}` is {kind}, expected a list",
+                step=path,
+                location=step.for_each.location,
+            )
+        if not items:
+            self._skip(step, path, "for_each list is empty")
+            return
+        length = len(items)
+        for index, item in enumerate(items):
+            child = dict(ctx)
+            child[step.as_] = item
+            child["loop"] = Loop(index, length)
+            self._steps(step.steps, child, f"{path}[{index}]/")
+
+    def _request(self, step: Step, ctx: dict[str, Any], path: str) -> None:
+        emit = self.emit
+        if emit:
+            emit(ev.StepStarted(step=path, effect=step.effect))
+        start = time.perf_counter()
+        state = _Exchange()
+        try:
+            if self.gate is not None and step.effect == "place":
+                self._gate(step, ctx, path)
+            self._exchange(step, ctx, path, state)
+            captures = self._capture(step, ctx, path, state)
+        except OrderspecError as exc:
+            elapsed = time.perf_counter() - start
+            message = self.mask(str(exc))
+            status = state.response.status_code if state.response is not None else None
+            self.results.append(
+                StepResult(path, step.name, step.effect, "failed", status, state.method, state.url, elapsed, state.attempts, state.polls, message=message)
+            )
+            if emit:
+                emit(ev.StepFailed(step=path, message=message, elapsed=elapsed, status=status))
+            if isinstance(exc, FlowError) and exc.step is None:
+                exc.step = path
+            raise
+        finally:
+            ctx.pop("response", None)
+        elapsed = time.perf_counter() - start
+        status = state.response.status_code  # type: ignore[union-attr]
+        self.results.append(StepResult(path, step.name, step.effect, "ok", status, state.method, state.url, elapsed, state.attempts, state.polls, captures))
+        if emit:
+            emit(
+                ev.StepFinished(
+                    step=path,
+                    effect=step.effect,
+                    method=state.method,
+                    url=state.url,
+                    status=status,
+                    elapsed=elapsed,
+                    attempts=state.attempts,
+                    polls=state.polls,
+                    captures=captures,
+                )
+            )
+
+    def _gate(self, step: Step, ctx: dict[str, Any], path: str) -> None:
+        assert step.request is not None and self.gate is not None
+        url = join_url(self.base_url, _text(self._render(step.request.url, ctx, f"step {path!r}: url", step.location)))
+        self.gate(PendingStep(path, step.name, step.effect, step.request.method, self.mask(url), MappingProxyType(self.vars)))
+
+    # -- one request, with polling and retries ----------------------------------------------------
+
+    def _exchange(self, step: Step, ctx: dict[str, Any], path: str, state: _Exchange) -> None:
+        poll = step.poll
+        deadline = self.clock.monotonic() + poll.timeout if poll is not None else 0.0
+        while True:
+            response = self._send(step, ctx, path, state)
+            status = response.status_code
+            if not (200 <= status < 300 if step.expect is None else status in step.expect):
+                raise self._status_error(step, path, state, response)
+            if poll is None:
+                return
+            view = _view(response)
+            ctx["response"] = view
+            if poll.fail_if is not None and self._eval(poll.fail_if, ctx, path):
+                raise PollFailed(
+                    self.mask(f"step {path!r}: stopped polling, `{poll.fail_if.source}` holds; the answer was {status}: {self._excerpt(response)}"),
+                    step=path,
+                    location=poll.fail_if.location,
+                )
+            if self._eval(poll.until, ctx, path):
+                return
+            now = self.clock.monotonic()
+            if now + poll.every > deadline:
+                raise PollTimeout(
+                    self.mask(
+                        f"step {path!r}: `{poll.until.source}` did not hold within {poll.timeout:g} s "
+                        f"({state.polls + 1} requests); the last answer was {status}: {self._excerpt(response)}"
+                    ),
+                    step=path,
+                    location=poll.until.location,
+                )
+            state.polls += 1
+            if self.emit:
+                self.emit(ev.StepPolled(step=path, attempt=state.polls, status=status, wait=poll.every))
+            self.clock.sleep(poll.every)
+
+    def _send(self, step: Step, ctx: dict[str, Any], path: str, state: _Exchange) -> httpx.Response:
+        retry = step.retry
+        attempt = 0
+        timeout = self._timeout(step)
+        while True:
+            attempt += 1
+            state.attempts += 1
+            request = self._build(step, ctx, path, state, timeout)
+            try:
+                response = self.client.send(request)
+            except httpx.TransportError as exc:
+                reason = _describe_transport(exc, step.timeout or self.flow.timeout)
+                where = f"{state.method} {state.url}"
+                ambiguous = not isinstance(exc, _NOT_SENT)
+                if ambiguous and step.effect in ("create", "place") and not step.safe_to_repeat:
+                    raise OutcomeUnknown(
+                        f"step {path!r} ({step.effect}): {where}: {reason}; the outcome is unknown, "
+                        "the target may or may not have carried it out",
+                        step=path,
+                        location=step.location,
+                        hint=f"check on the target before running again; a {step.effect} step is never repeated blindly",
+                    ) from None
+                if retry is not None and attempt < retry.attempts:
+                    self._wait(path, attempt, reason, min(retry.backoff * 2 ** (attempt - 1), retry.max_wait))
+                    continue
+                raise ConnectionFailed(f"step {path!r}: {where}: {reason}", step=path, location=step.location) from None
+            state.response = response
+            status = response.status_code
+            if retry is not None and status in RETRY_STATUSES and attempt < retry.attempts:
+                wait = _retry_after(response) if status in (429, 503) else None
+                if wait is None:
+                    wait = retry.backoff * 2 ** (attempt - 1)
+                self._wait(path, attempt, f"{status} {_phrase(status)}", min(wait, retry.max_wait))
+                continue
+            return response
+
+    def _wait(self, path: str, attempt: int, reason: str, wait: float) -> None:
+        if self.emit:
+            self.emit(ev.StepRetried(step=path, attempt=attempt, reason=reason, wait=wait))
+        self.clock.sleep(wait)
+
+    def _timeout(self, step: Step) -> httpx.Timeout:
+        timeout = self._timeouts.get(id(step))
+        if timeout is None:
+            timeout = self._timeouts[id(step)] = httpx.Timeout(step.timeout or self.flow.timeout)
+        return timeout
+
+    def _merged_headers(self, step: Step) -> tuple[tuple[str, Renderer], ...]:
+        merged = self._headers.get(id(step))
+        if merged is None:
+            table: dict[str, tuple[str, Renderer]] = {}
+            assert step.request is not None
+            for name, renderer in self.flow.headers + step.request.headers:
+                table[name.lower()] = (name, renderer)
+            merged = tuple(item for item in table.values() if not (isinstance(item[1], Const) and item[1].value is None))
+            self._headers[id(step)] = merged
+        return merged
+
+    def _build(self, step: Step, ctx: dict[str, Any], path: str, state: _Exchange, timeout: httpx.Timeout) -> httpx.Request:
+        request = step.request
+        assert request is not None
+        label = f"step {path!r}"
+        try:
+            url = join_url(self.base_url, _text(request.url(ctx)))
+            state.method = request.method
+            state.url = self.mask(url)
+            headers: dict[str, str] = {}
+            for name, renderer in self._merged_headers(step):
+                value = renderer(ctx)
+                if value is not None:
+                    headers[name] = _text(value)
+            params = None
+            if request.params is not None:
+                raw = request.params(ctx)
+                params = {key: value for key, value in raw.items() if value is not None}
+            progress = self._progress(path) if self.emit and request.streams else None
+            body = build_body(request, ctx, self.folder, progress)
+        except EvalFailure as exc:
+            raise TemplateError(self.mask(f"{label}: {exc.reason} (in {exc.source!r})"), step=path, location=step.location) from None
+        except PickError as exc:
+            raise PickError(self.mask(f"{label}: {exc.message}"), step=path, location=step.location) from None
+        except FlowError as exc:
+            raise type(exc)(self.mask(f"{label}: {exc.message}"), step=path, location=step.location) from None
+        content = None
+        if body is not None:
+            content = body.content
+            if body.content_type and not any(name.lower() == "content-type" for name in headers):
+                headers["Content-Type"] = body.content_type
+            if body.streamed and body.length is not None:
+                headers["Content-Length"] = str(body.length)
+        try:
+            built = self.client.build_request(request.method, url, params=params, headers=headers, content=content, timeout=timeout)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise ConnectionFailed(self.mask(f"{label}: invalid URL {url!r}: {exc}"), step=path, location=step.location) from None
+        state.url = self.mask(str(built.url))
+        return built
+
+    def _progress(self, path: str) -> Callable[[int], None]:
+        emit = self.emit
+        assert emit is not None
+        sent = 0
+
+        def progress(count: int) -> None:
+            nonlocal sent
+            sent += count
+            emit(ev.UploadProgress(step=path, sent=sent, total=None))
+
+        return progress
+
+    # -- answers ------------------------------------------------------------------------------
+
+    def _excerpt(self, response: httpx.Response) -> str:
+        try:
+            text = response.text
+        except Exception:  # undecodable bytes: show what we can
+            text = response.content[:_EXCERPT].decode("latin-1")
+        text = " ".join(text.split())
+        if not text:
+            return "(empty body)"
+        return self.mask(text if len(text) <= _EXCERPT else text[:_EXCERPT] + " ...")
+
+    def _status_error(self, step: Step, path: str, state: _Exchange, response: httpx.Response) -> RequestFailed:
+        status = response.status_code
+        custom = dict(step.errors).get(status)
+        detail = custom if custom is not None else self._excerpt(response)
+        expected = "2xx" if step.expect is None else ", ".join(map(str, sorted(step.expect)))
+        hint = None
+        if step.effect in ("create", "place") and status in _AMBIGUOUS_STATUSES:
+            hint = "a gateway answered: the target may still have carried it out; check before running again"
+        message = f"step {path!r} failed: {state.method} {state.url} answered {status} {_phrase(status)} (expected {expected}): {detail}"
+        return RequestFailed(self.mask(message), status=status, step=path, location=step.location, hint=hint)
+
+    def _capture(self, step: Step, ctx: dict[str, Any], path: str, state: _Exchange) -> dict[str, Any]:
+        if not step.captures:
+            return {}
+        response = state.response
+        assert response is not None
+        if "response" not in ctx:
+            ctx["response"] = _view(response)
+        captured: dict[str, Any] = {}
+        for capture in step.captures:
+            try:
+                value = capture.expr.fn(ctx)
+            except EvalFailure as exc:
+                raise CaptureError(
+                    self.mask(
+                        f"step {path!r}: capture {capture.name}: `{capture.expr.source}` found nothing ({exc.reason}); "
+                        f"the answer was {response.status_code}: {self._excerpt(response)}"
+                    ),
+                    step=path,
+                    location=capture.expr.location,
+                ) from None
+            except PickError as exc:
+                raise PickError(self.mask(f"step {path!r}: {exc.message}"), step=path, location=capture.expr.location) from None
+            if capture.append:
+                existing = self.vars.get(capture.name)
+                value_list = existing if isinstance(existing, list) else []
+                value_list.append(value)
+                self.vars[capture.name] = value_list
+                captured[capture.name] = value_list
+            else:
+                self.vars[capture.name] = value
+                captured[capture.name] = value
+        return captured
+
+
+class _Exchange:
+    """Mutable bookkeeping of one step's request(s), for results and error messages."""
+
+    __slots__ = ("method", "url", "attempts", "polls", "response")
+
+    def __init__(self) -> None:
+        self.method = ""
+        self.url = ""
+        self.attempts = 0
+        self.polls = 0
+        self.response: httpx.Response | None = None
+
+
+def run_flow(
+    flow: Flow,
+    context: FlowContext | Mapping[str, Any] | None = None,
+    *,
+    client: httpx.Client | None = None,
+    transport: httpx.BaseTransport | None = None,
+    clock: Clock | None = None,
+    on_event: Callable[[ev.Event], None] | None = None,
+    gate: Callable[[PendingStep], None] | None = None,
+    stop_before: str | None = None,
+    done: Collection[str] = (),
+) -> FlowResult:
+    """Run ``flow`` and return its outputs, variables and per-step results.
+
+    ``client`` (or a ``transport`` for a client made here) is where requests go, so
+    sandboxes and replay plug in without patching. ``gate`` is called just before
+    each ``place`` step and may raise to stop. ``stop_before`` (an effect) runs only
+    the steps before the first one with that effect or a stronger one. ``done`` holds
+    step paths already completed (resuming), which are skipped. Failures raise a
+    ``FlowError`` whose ``result`` holds what ran.
+    """
+    if stop_before is not None and stop_before not in EFFECT_RANK:
+        raise ValueError(f"stop_before must be one of {', '.join(EFFECT_RANK)}")
+    settings = (FlowContext.coerce(context), clock or SystemClock(), on_event, gate, stop_before, done)
+    if client is not None:
+        return _Runner(flow, settings[0], client, *settings[1:]).run()
+    with httpx.Client(transport=transport, timeout=flow.timeout) as own:
+        return _Runner(flow, settings[0], own, *settings[1:]).run()
