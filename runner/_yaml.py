@@ -2,14 +2,19 @@
 
 PyYAML's loaders forget positions, silently keep the last of two duplicate keys and
 expand aliases without bound. Specs, flows and profiles are all read through
-``load_yaml`` instead: the C parser composes the node graph, and one walk over it
-builds plain Python data, records the line and column of every key and value, and
-refuses what a hand-written order file should never contain.
+``load_yaml`` instead: the C parser produces events, and one pass over them builds
+plain Python data, records the line and column of every key and value, and refuses
+what a hand-written order file should never contain (duplicate keys, merge keys,
+runaway aliases, custom tags, several documents, a top level that is not a mapping).
+
+Working on events rather than composed nodes skips PyYAML's Python-side composer and
+resolver, which is most of its cost; plain scalars are resolved here with PyYAML's own
+YAML 1.1 rules, so values come out exactly as ``yaml.safe_load`` would give them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +34,26 @@ MAX_BYTES = 1 << 20
 MAX_NODES = 100_000
 """Most values one document may expand to, aliases included (stops "billion laughs")."""
 
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists accepted."""
+
 JsonPath = tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_SCALAR_TAGS = frozenset(
+    [_STR, _INT, _BOOL, _NULL, "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"]
+)
+_RESOLVERS = yaml.SafeLoader.yaml_implicit_resolvers
+_ANY_FIRST = _RESOLVERS.get(None, [])
+_NONE: list[Any] = []
+_BOOLS = yaml.constructor.SafeConstructor.bool_values
+_NULLS = frozenset(["", "~", "null", "Null", "NULL"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,103 +84,230 @@ class Document:
             path = path[:-1]
 
 
-def load_yaml(path: str | Path, *, display_name: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
-    """Read one YAML document from ``path``; raise ``SourceError`` with a location otherwise."""
+def read_source(path: str | Path, *, display_name: str | None = None, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of ``path``, refusing folders, unreadable and oversized files."""
     name = display_name or str(path)
     try:
         with open(path, "rb") as handle:
             raw = handle.read(max_bytes + 1)
     except IsADirectoryError:
         raise SourceError(f"{name} is a folder, not a YAML file") from None
+    except FileNotFoundError:
+        raise SourceError(f"{name} does not exist") from None
     except OSError as exc:
         raise SourceError(f"cannot read {name}: {exc.strerror or exc}") from None
     if len(raw) > max_bytes:
         raise SourceError(
-            f"{name} is larger than {max_bytes // 1024} KiB",
+            f"the file is larger than {max_bytes // 1024} KiB",
             location=Location(name, 1, 1),
             hint="an order file holds references to model files, not their content",
         )
+    return raw
+
+
+def decode_source(raw: bytes, name: str) -> str:
+    """``raw`` as text; UTF-8 (with or without BOM) is the only encoding accepted."""
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise SourceError(f"not UTF-8 text (byte {exc.start})", location=Location(name, line, 1)) from None
-    return parse_yaml(text, name)
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceError(
+            f"not UTF-8 text (invalid byte 0x{raw[exc.start]:02x})",
+            location=Location(name, line, column),
+            hint="save the file as UTF-8",
+        ) from None
 
 
-def parse_yaml(text: str, name: str = "<string>") -> Document:
-    """Parse ``text`` as exactly one YAML document with positions."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or exc.context or "invalid YAML"
-        if "expected a single document" in str(exc):
-            message = "several YAML documents in one file; write one order per file"
-        location = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
-        raise SourceError(message, location=location) from None
-    except yaml.YAMLError as exc:
-        raise SourceError(f"invalid YAML: {exc}", location=Location(name, 1, 1)) from None
-    finally:
-        loader.dispose()
-    if node is None:
-        raise SourceError("the file is empty", location=Location(name, 1, 1))
-    builder = _Builder(name)
-    data = builder.build(node, ())
+def load_yaml(
+    path: str | Path, *, display_name: str | None = None, max_bytes: int = MAX_BYTES, mapping: bool = True
+) -> Document:
+    """Read one YAML document from ``path``; raise ``SourceError`` with a location otherwise."""
+    name = display_name or str(path)
+    raw = read_source(path, display_name=name, max_bytes=max_bytes)
+    return parse_yaml(decode_source(raw, name), name, mapping=mapping)
+
+
+def parse_yaml(text: str, name: str = "<string>", *, mapping: bool = True) -> Document:
+    """Parse ``text`` as exactly one YAML document with positions.
+
+    With ``mapping`` (the default) the top level must be a mapping, as every file
+    orderspec reads is one.
+    """
+    builder = _Builder(name, text)
+    data = builder.run()
+    if mapping and not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        raise SourceError(
+            f"the document is {kind}, not a mapping of keys to values",
+            location=Location(name, *builder.values[()]),
+            hint="start with 'apiVersion: ...' and 'kind: ...' lines",
+        )
     return Document(data=data, file=name, values=builder.values, keys=builder.keys)
 
 
 class _Builder:
-    """Turns a composed node graph into plain data, recording positions as it goes."""
+    """Turns the parser's event stream into plain data, recording positions as it goes."""
 
-    _constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+    __slots__ = ("name", "loader", "next_event", "values", "keys", "count", "anchors")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, text: str) -> None:
         self.name = name
+        self.loader = _Loader(text)
+        self.next_event = self.loader.get_event
         self.values: dict[JsonPath, tuple[int, int]] = {}
         self.keys: dict[JsonPath, tuple[int, int]] = {}
         self.count = 0
+        self.anchors: dict[str, tuple[Any, int]] = {}
 
-    def _fail(self, message: str, node: yaml.Node, hint: str | None = None) -> SourceError:
-        mark = node.start_mark
+    def run(self) -> Any:
+        try:
+            return self._document()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            message = exc.problem or exc.context or "invalid YAML"
+            location = Location(self.name, mark.line + 1, mark.column + 1) if mark else Location(self.name, 1, 1)
+            raise SourceError(message, location=location) from None
+        except yaml.YAMLError as exc:
+            raise SourceError(f"invalid YAML: {exc}", location=Location(self.name, 1, 1)) from None
+        finally:
+            self.loader.dispose()
+
+    def _document(self) -> Any:
+        self.next_event()  # StreamStartEvent
+        event = self.next_event()
+        if isinstance(event, yaml.StreamEndEvent):
+            raise SourceError("the file is empty", location=Location(self.name, 1, 1))
+        data = self._value(self.next_event(), (), 0)
+        self.next_event()  # DocumentEndEvent
+        event = self.next_event()
+        if isinstance(event, yaml.DocumentStartEvent):
+            raise self._fail("several YAML documents in one file", event, hint="write one order per file")
+        return data
+
+    def _fail(self, message: str, event: yaml.Event, hint: str | None = None) -> SourceError:
+        mark = event.start_mark
         return SourceError(message, location=Location(self.name, mark.line + 1, mark.column + 1), hint=hint)
 
-    def build(self, node: yaml.Node, path: JsonPath) -> Any:
-        self.count += 1
+    def _count(self, event: yaml.Event, amount: int = 1) -> None:
+        self.count += amount
         if self.count > MAX_NODES:
             raise self._fail(
-                f"the document expands to more than {MAX_NODES} values",
-                node,
+                f"the document expands to more than {MAX_NODES:,} values",
+                event,
                 hint="YAML aliases (*name) are expanded; use fewer of them",
             )
-        self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(child, path + (index,)) for index, child in enumerate(node.value)]
-        try:
-            return self._constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            raise self._fail(f"cannot read value: {getattr(exc, 'problem', exc)}", node) from None
 
-    def _mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[Any, Any]:
+    def _value(self, event: yaml.Event, path: JsonPath, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            self._count(event, 0)
+        mark = event.start_mark
+        self.values[path] = (mark.line + 1, mark.column + 1)
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            value = self._scalar(event)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = (value, 1)
+            return value
+        if kind is yaml.AliasEvent:
+            return self._alias(event)
+        if depth >= MAX_DEPTH:
+            raise self._fail(f"values are nested more than {MAX_DEPTH} levels deep", event)
+        start = self.count
+        if kind is yaml.MappingStartEvent:
+            self._check_tag(event, _MAP)
+            value = self._mapping(path, depth + 1)
+        else:
+            self._check_tag(event, _SEQ)
+            value = self._sequence(path, depth + 1)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, self.count - start + 1)
+        return value
+
+    def _alias(self, event: yaml.AliasEvent) -> Any:
+        anchored = self.anchors.get(event.anchor)
+        if anchored is None:  # pragma: no cover - the parser reports unknown aliases first
+            raise self._fail(f"unknown alias *{event.anchor}", event)
+        value, size = anchored
+        self._count(event, size - 1)
+        return copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+
+    def _check_tag(self, event: yaml.Event, expected: str) -> None:
+        tag = event.tag
+        if tag is not None and tag != "!" and tag != expected:
+            raise self._fail(f"custom YAML tag {tag} is not supported", event, hint="remove the tag")
+
+    def _sequence(self, path: JsonPath, depth: int) -> list[Any]:
+        result: list[Any] = []
+        next_event = self.next_event
+        index = 0
+        while True:
+            event = next_event()
+            if type(event) is yaml.SequenceEndEvent:
+                return result
+            result.append(self._value(event, path + (index,), depth))
+            index += 1
+
+    def _mapping(self, path: JsonPath, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise self._fail("merge keys (<<) are not supported", key_node, hint="write the keys out")
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise self._fail("a mapping key must be a plain value", key_node)
-            key = self._constructor.construct_object(key_node)
-            if not isinstance(key, Hashable):  # pragma: no cover - scalars always are
-                raise self._fail("a mapping key must be a plain value", key_node)
+        next_event = self.next_event
+        keys = self.keys
+        while True:
+            event = next_event()
+            if type(event) is yaml.MappingEndEvent:
+                return result
+            if type(event) is not yaml.ScalarEvent:
+                raise self._fail("a mapping key must be a plain value", event)
+            key = self._scalar(event, is_key=True)
+            mark = event.start_mark
+            child = path + (key,)
             if key in result:
-                first_line = self.keys[path + (key,)][0]
+                first_line = keys[child][0]
                 raise self._fail(
                     f"duplicate key {key!r} (first written on line {first_line})",
-                    key_node,
+                    event,
                     hint="YAML keeps only one of them; remove or rename one",
                 )
-            self.keys[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.build(value_node, path + (key,))
-        return result
+            keys[child] = (mark.line + 1, mark.column + 1)
+            result[key] = self._value(next_event(), child, depth)
+
+    def _scalar(self, event: yaml.ScalarEvent, *, is_key: bool = False) -> Any:
+        value: str = event.value
+        tag = event.tag
+        if tag is None:
+            if not event.implicit[0]:  # quoted or block scalar: always a string
+                return value
+            tag = _resolve(value)
+        elif tag == "!":
+            return value
+        if tag == _STR:
+            return value
+        if tag == _MERGE:
+            raise self._fail("merge keys (<<) are not supported", event, hint="write the keys out")
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return _BOOLS[value.lower()]
+        if tag == _INT and value.isdigit() and (value[0] != "0" or value == "0"):
+            return int(value)
+        if tag not in _SCALAR_TAGS:
+            raise self._fail(f"custom YAML tag {tag} is not supported", event, hint="remove the tag")
+        try:
+            node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+            return _CONSTRUCTOR.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError) as exc:
+            raise self._fail(f"cannot read value {value!r}: {getattr(exc, 'problem', exc)}", event) from None
+
+
+def _resolve(value: str) -> str:
+    """The YAML 1.1 tag PyYAML's safe loader gives a plain scalar."""
+    for tag, regexp in _RESOLVERS.get(value[:1], _NONE) + _ANY_FIRST:
+        if regexp.match(value):
+            return tag
+    if not value:
+        return _NULL
+    return _STR
+
+
+_CONSTRUCTOR = yaml.SafeLoader("")  # only its scalar constructors are used

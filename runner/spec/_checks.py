@@ -1,0 +1,216 @@
+"""Checks the schema cannot express: files on disk, country codes, the targets' own limits.
+
+They run on every spec, even one the schema refused, so an author sees all problems
+at once; each check therefore looks at the types it is given before trusting them.
+The same pass builds the normalised ``Order.data`` (defaults filled, files resolved).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat as stat_module
+from dataclasses import dataclass, field
+from typing import Any
+
+from runner._yaml import Document
+from runner.spec._countries import COMMON_MISTAKES, ISO_ALPHA2
+from runner.spec._problems import JsonPath, Problem
+from runner.spec._sniff import Kind, sniff
+
+TOPHOTO_MAX_SUBCARTS = 9
+"""to.photo refuses an order split into more than 9 subcarts (422)."""
+
+
+@dataclass
+class Checked:
+    """The outcome of the semantic pass over one spec."""
+
+    problems: list[Problem] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    flow: str | None = None
+
+
+def check(document: Document, folder: str) -> Checked:
+    """Run every semantic check on ``document``, whose file lives in ``folder`` (absolute)."""
+    return _Checker(document, folder).run()
+
+
+class _Checker:
+    def __init__(self, document: Document, folder: str) -> None:
+        self.document = document
+        self.folder = folder
+        self.real_folder: str | None = None
+        self.out = Checked()
+
+    def problem(self, path: JsonPath, message: str, code: str, hint: str | None = None, *, key: bool = False) -> None:
+        self.out.problems.append(Problem(self.document.locate(path, key=key), path, message, code, hint))
+
+    def run(self) -> Checked:
+        source = self.document.data
+        data = dict(source) if isinstance(source, dict) else {}
+        self.out.data = data
+        target = data.get("target")
+        system = target.get("system") if isinstance(target, dict) else None
+        if isinstance(target, dict) and isinstance(target.get("flow"), str):
+            data["target"] = target = dict(target)
+            flow = self._flow(target["flow"])
+            if flow:
+                target["flow_path"] = self.out.flow = flow
+        items = data.get("items")
+        if isinstance(items, list):
+            data["items"] = [self._item(item, index, system) for index, item in enumerate(items)]
+            if system == "tophoto":
+                self._subcarts(data["items"])
+        addresses = data.get("addresses")
+        if isinstance(addresses, dict):
+            data["addresses"] = self._addresses(addresses)
+        return self.out
+
+    # -- files ---------------------------------------------------------------------
+
+    def _flow(self, written: str) -> str | None:
+        path = os.path.normpath(os.path.join(self.folder, os.path.expanduser(written)))
+        if not os.path.exists(path):
+            self.problem(("target", "flow"), f"flow file {written!r} does not exist", "flow.missing", _siblings(path))
+            return None
+        if not os.path.isfile(path):
+            self.problem(("target", "flow"), f"{written!r} is not a regular file", "flow.not_file")
+            return None
+        return path
+
+    def _file(self, written: Any, where: JsonPath, want: str, system: Any) -> str | None:
+        """Resolve a referenced file; report and return None when it cannot be used."""
+        if not isinstance(written, str) or not written:
+            return None
+        if os.path.isabs(written) or written.startswith("~"):
+            self.problem(where, f"{written!r} is an absolute path", "file.absolute", "write the path relative to the spec's folder")
+            return None
+        relative = os.path.normpath(written)
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+            self.problem(where, f"{written!r} points outside the spec's folder", "file.outside", "keep model and photo files beside the spec or in a folder below it")
+            return None
+        path = os.path.join(self.folder, relative)
+        info = self._lstat_inside(path, relative, written, where)
+        if info is None:
+            return None
+        if not stat_module.S_ISREG(info.st_mode):
+            what = "a folder" if stat_module.S_ISDIR(info.st_mode) else "not a regular file"
+            self.problem(where, f"{written!r} is {what}", "file.not_regular", "name a file")
+            return None
+        kind = sniff(path, info)
+        if want == "model":
+            if not kind.is_model:
+                self.problem(where, f"{written!r} is {_article(kind)}, not a 3D model", "file.kind", "3D items take binary or ASCII STL, OBJ or 3MF files")
+                return None
+            if system == "ctq" and not kind.is_stl:
+                self.problem(where, f"{written!r} is {_article(kind)}; CTQ accepts STL models only", "file.kind", "export the model as STL")
+                return None
+        elif not kind.is_image:
+            self.problem(where, f"{written!r} is {_article(kind)}, not a JPEG or PNG image", "file.kind", "photo items take JPEG or PNG files")
+            return None
+        self.out.files.append(path)
+        return path
+
+    def _lstat_inside(self, path: str, relative: str, written: str, where: JsonPath) -> os.stat_result | None:
+        """``stat`` of ``path``, refusing missing files and symlinks that lead outside the folder."""
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            self.problem(where, f"{written!r} does not exist", "file.missing", _siblings(path))
+            return None
+        except OSError as exc:
+            self.problem(where, f"cannot read {written!r}: {exc.strerror}", "file.unreadable")
+            return None
+        if stat_module.S_ISLNK(info.st_mode) or os.sep in relative and _has_link(self.folder, relative):
+            if self.real_folder is None:
+                self.real_folder = os.path.realpath(self.folder)
+            real = os.path.realpath(path)
+            if os.path.commonpath([real, self.real_folder]) != self.real_folder:
+                self.problem(where, f"{written!r} is a symbolic link that leads outside the spec's folder", "file.outside", "copy the file into the spec's folder")
+                return None
+            try:
+                info = os.stat(real)
+            except OSError:
+                self.problem(where, f"{written!r} is a broken symbolic link", "file.missing")
+                return None
+        return info
+
+    # -- items ---------------------------------------------------------------------
+
+    def _item(self, item: Any, index: int, system: Any) -> Any:
+        if not isinstance(item, dict):
+            return item
+        item = dict(item)
+        where = ("items", index)
+        quantity = item.setdefault("quantity", 1)
+        if isinstance(quantity, float) and quantity.is_integer():  # the schema lets 2.0 pass as an integer
+            self.problem(where + ("quantity",), f"quantity must be a whole number, not {quantity!r}", "quantity.integer", f"write {int(quantity)}")
+        if "sku" in item or system == "tophoto":
+            files = item.get("files")
+            if isinstance(files, list):
+                paths = [self._file(name, where + ("files", position), "image", system) for position, name in enumerate(files)]
+                item["paths"] = paths
+        else:
+            item.setdefault("unit", "mm")
+            item.setdefault("post_processing", [])
+            if "file" in item:
+                item["path"] = self._file(item["file"], where + ("file",), "model", system)
+        return item
+
+    def _subcarts(self, items: list[Any]) -> None:
+        skus = {item.get("sku") for item in items if isinstance(item, dict)}
+        skus.discard(None)
+        if len(skus) > TOPHOTO_MAX_SUBCARTS:
+            self.problem(
+                ("items",),
+                f"{len(skus)} different SKUs; to.photo splits an order into at most {TOPHOTO_MAX_SUBCARTS} subcarts and refuses more",
+                "tophoto.subcarts",
+                "split the items over several orders",
+                key=True,
+            )
+
+    # -- addresses -----------------------------------------------------------------
+
+    def _addresses(self, addresses: dict[str, Any]) -> dict[str, Any]:
+        addresses = dict(addresses)
+        for role in ("shipping", "billing"):
+            address = addresses.get(role)
+            if isinstance(address, dict):
+                country = address.get("country")
+                if isinstance(country, str) and len(country) == 2 and country.isupper() and country not in ISO_ALPHA2:
+                    hint = COMMON_MISTAKES.get(country, "use an ISO 3166-1 alpha-2 code such as 'DE', 'AT', 'GB' or 'US'")
+                    self.problem(("addresses", role, "country"), f"{country!r} is not an ISO 3166-1 alpha-2 country code", "country.unknown", hint)
+        if isinstance(addresses.get("shipping"), dict) and "billing" not in addresses:
+            addresses["billing"] = addresses["shipping"]
+        return addresses
+
+
+def _has_link(folder: str, relative: str) -> bool:
+    """Whether a folder between ``folder`` and the file ``relative`` is a symbolic link."""
+    parts = relative.split(os.sep)[:-1]
+    current = folder
+    for part in parts:
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            return True
+    return False
+
+
+def _siblings(path: str) -> str | None:
+    """A hint naming the closest existing file in the same folder."""
+    folder, name = os.path.split(path)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return None
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def _article(kind: Kind) -> str:
+    value = kind.value
+    if value.startswith(("an ", "a ")):
+        return value
+    return ("an " if value[0] in "AEIOU" else "a ") + value

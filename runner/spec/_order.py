@@ -1,0 +1,87 @@
+"""The validated order: what the flows template against, and its digest for drift checks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from runner._yaml import Document
+
+_ADDED_KEYS = frozenset(["path", "paths", "flow_path"])
+"""Keys orderspec adds to ``Order.data`` (absolute paths); not part of the digest."""
+
+
+@dataclass(frozen=True)
+class Order:
+    """A spec that passed validation.
+
+    ``data`` is the plain mapping flows see as ``order``: what the spec says, with
+    defaults filled in (``unit: mm``, ``quantity: 1``, ``post_processing: []``, billing
+    address = shipping address) and every referenced file resolved to an absolute path
+    beside the path as written (``items[i].path`` for ``file``, ``items[i].paths`` for
+    ``files``, ``target.flow_path`` for ``flow``).
+    """
+
+    path: Path
+    """Absolute path of the spec file."""
+    name: str
+    """``metadata.name``: the order's key in state."""
+    system: str | None
+    """Built-in target system, or None when the spec names a custom flow."""
+    flow: Path | None
+    """Absolute path of the custom flow, when the spec names one."""
+    profile: str | None
+    data: dict[str, Any]
+    files: tuple[Path, ...] = ()
+    """Every file the order uploads, resolved, in the order they appear."""
+    document: Document | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 of the canonical content plus each referenced file's own SHA-256.
+
+        Reformatting the YAML or adding comments does not change it; editing a value
+        or a model file does, which is what drift detection needs.
+        """
+        hasher = hashlib.sha256(b"orderspec/v1\n")
+        canonical = json.dumps(_strip(self.data), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+        hasher.update(canonical.encode("utf-8"))
+        folder = self.path.parent
+        for file in self.files:
+            hasher.update(b"\0" + os.path.relpath(file, folder).replace(os.sep, "/").encode("utf-8") + b"\0")
+            hasher.update(file_digest(file).encode("ascii"))
+        return hasher.hexdigest()
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _strip(item) for key, item in value.items() if key not in _ADDED_KEYS}
+    if isinstance(value, list):
+        return [_strip(item) for item in value]
+    return value
+
+
+_file_digests: dict[tuple[str, int, int, int], str] = {}
+
+
+def file_digest(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a file's bytes, cached while its size and modification time stay the same."""
+    path = os.fspath(path)
+    stat = os.stat(path)
+    key = (path, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    digest = _file_digests.get(key)
+    if digest is None:
+        hasher = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                hasher.update(block)
+        digest = hasher.hexdigest()
+        if len(_file_digests) > 4096:
+            _file_digests.clear()
+        _file_digests[key] = digest
+    return digest
