@@ -18,6 +18,7 @@ _LAZY: dict[str, str] = {
         ["load_flow", "run_flow", "Flow", "FlowContext", "FlowResult", "FlowError", "PendingStep", "InstantClock"],
         "runner.engine",
     ),
+    **dict.fromkeys(["load_spec", "check_spec", "validate_paths", "Order", "SpecError", "ValidationReport"], "runner.spec"),
 }
 
 __all__ = ["__version__", "Location", "OrderspecError", "SourceError", "UsageError", *_LAZY]
