@@ -1,1 +1,58 @@
-"""Importing JetBrains HTTP Client files (``.http``) as flows."""
+"""Importing JetBrains HTTP Client files (``.http``) as flows.
+
+``import_http`` reads a file, converts it and returns the flow's YAML text with the
+list of what could not be converted; ``parse_http`` and ``convert`` are the two
+stages on their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from runner.httpfile._convert import Conversion, convert
+from runner.httpfile._errors import HttpFileError
+from runner.httpfile._model import HttpFile, Problem, Request
+from runner.httpfile._parser import parse_http, parse_http_file
+from runner.httpfile._write import dump_flow, schema_reference
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """The converted flow (data and YAML text) and the problems, each with its line."""
+
+    conversion: Conversion
+    text: str
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return self.conversion.warnings
+
+
+def import_http(source: str | Path, output: str | Path | None = None, *, name: str | None = None) -> ImportResult:
+    """Convert the ``.http`` file ``source``; paths in the flow are relative to ``output``'s folder.
+
+    Nothing is written: the caller decides where ``result.text`` goes.
+    """
+    source = Path(source)
+    out = Path(output) if output is not None else None
+    http = parse_http_file(source)
+    flow_dir = (out.resolve().parent if out is not None else Path.cwd())
+    conversion = convert(http, flow_dir=flow_dir, name=name)
+    text = dump_flow(conversion.flow, schema=schema_reference(out))
+    return ImportResult(conversion=conversion, text=text)
+
+
+__all__ = [
+    "Conversion",
+    "HttpFile",
+    "HttpFileError",
+    "ImportResult",
+    "Problem",
+    "Request",
+    "convert",
+    "dump_flow",
+    "import_http",
+    "parse_http",
+    "parse_http_file",
+]

@@ -20,7 +20,8 @@ from runner.httpfile._templates import REFERENCE, Resolve, rewrite, rewrite_sing
 FileSource = Callable[[str, int, "str | None", "str | None"], dict[str, Any]]
 
 _FILE_LINE = re.compile(r"^<(@?)\s+(\S.*?)\s*$")
-_PLACEHOLDER = "\u0000{}\u0000"
+# Written into the JSON text as escapes, so json.loads turns it into NUL-wrapped text.
+_PLACEHOLDER = "\\u0000{}\\u0000"
 _PLACEHOLDER_RE = re.compile(r"^\u0000(\d+)\u0000$")
 _PARAM = re.compile(r'(\w+)\*?=(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))')
 

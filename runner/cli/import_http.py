@@ -1,0 +1,66 @@
+"""``orderspec import-http FILE.http -o FLOW.yaml``: turn a JetBrains HTTP Client file into a flow."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from runner.errors import UsageError
+
+
+@click.command("import-http")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Flow file to write; without it the flow goes to stdout.")
+@click.option("--name", help="Flow name (default: from the file name).")
+@click.option("-f", "--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--strict", is_flag=True, help="Write nothing and exit 1 when anything could not be converted.")
+def import_http(source: Path, output: Path | None, name: str | None, force: bool, strict: bool) -> None:
+    """Convert a JetBrains HTTP Client file (.http) into a flow.
+
+    Requests become steps, `@variables` and pre-request `client.global.set` calls
+    become vars (credentials become secrets), response handlers become captures.
+    Whatever cannot be converted is listed with its line on stderr.
+    """
+    from runner.httpfile import import_http as convert_file
+
+    if output is not None and output.exists() and not force:
+        raise UsageError(f"{output} exists; pass --force to overwrite it")
+    result = convert_file(source, output, name=name)
+    for warning in result.warnings:
+        click.echo(f"{source}:{warning.line}: warning: {warning.message}", err=True)
+    if strict and result.warnings:
+        count = len(result.warnings)
+        click.echo(f"nothing written: {count} problem{'s' if count != 1 else ''} (--strict)", err=True)
+        raise click.exceptions.Exit(1)
+    if output is None:
+        click.echo(result.text, nl=False)
+    else:
+        _write_atomically(output, result.text)
+    _summary(result.conversion.flow, len(result.warnings), output, result.conversion.secrets)
+
+
+def _summary(flow: dict, warnings: int, output: Path | None, secrets: dict[str, str]) -> None:
+    steps = len(flow.get("steps", []))
+    where = f"wrote {output}" if output is not None else "converted"
+    click.echo(f"{where}: {steps} step{'s' if steps != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}", err=True)
+    if output is not None and secrets:
+        options = " ".join(f"--secret {name}={env}" for name, env in secrets.items())
+        click.echo(f"run it with: orderspec run {output} {options}", err=True)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file, so an interrupted run never leaves half a flow."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder; create it first")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
