@@ -34,7 +34,7 @@ class RunningSandbox:
 
 def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> RunningSandbox:
     """Start ``app`` under uvicorn on ``host:port`` (0 picks a free port) and wait until it listens."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # asyncio sets TCP_NODELAY only for proto IPPROTO_TCP
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
