@@ -26,7 +26,7 @@ class FaultConfig:
     drop_rate: float = 0.0
     lost_response_rate: float = 0.0
     paths: tuple[str, ...] = ()
-    """Only requests whose path starts with one of these are affected; empty means all."""
+    """Only requests whose path starts with one of these (or matches it, if it holds ``*``) are affected; empty means all."""
 
 
 @dataclass(frozen=True)

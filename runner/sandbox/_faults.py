@@ -20,6 +20,7 @@ Inspection paths (``/_sandbox/...``) are never affected.
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import json
 import random
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -97,7 +98,7 @@ class FaultMiddleware:
     def _affects(self, path: str) -> bool:
         if path.startswith(_INSPECTION_PREFIX):
             return False
-        return not self.faults.paths or any(path.startswith(prefix) for prefix in self.faults.paths)
+        return not self.faults.paths or any(_matches(path, pattern) for pattern in self.faults.paths)
 
     def _draw(self) -> tuple[str, int]:
         """The fate of the next affected request; always two draws, so fates never shift."""
@@ -128,6 +129,13 @@ class FaultMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": payload})
+
+
+def _matches(path: str, pattern: str) -> bool:
+    """A pattern is a path prefix, or a glob when it holds ``*`` (``/orders/*/place-order``)."""
+    if "*" in pattern:
+        return fnmatch.fnmatchcase(path, pattern)
+    return path.startswith(pattern)
 
 
 async def _swallow(message: Message) -> None:

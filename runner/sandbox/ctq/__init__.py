@@ -8,8 +8,9 @@ is logged, and is listed at ``GET /_sandbox/contract``.
 Served at the root (the seed has no basePath) and under ``/api/v1`` (the later base path).
 Options (``SandboxConfig.options``): ``auth_header`` (``x-api-key``, or ``organization_id``
 as after 2021-02-23), ``signed_url_seconds`` (upload URL lifetime, default 3600),
-``download_url_seconds`` (default 5 days), ``info_changed_once`` (the next PATCH or
-place-order answers 500 "Info has been changed", once). ``analysis_seconds`` makes each
+``download_url_seconds`` (default 5 days), ``info_changed_once`` (``true``: the next PATCH
+or place-order answers 500 "Info has been changed", once; ``"patch"`` or ``"place-order"``:
+only that operation does; ``/_sandbox/reset`` re-arms it). ``analysis_seconds`` makes each
 slicing PATCH take that long; ``analysis_failure`` makes slicing fail (422).
 The organization id is ``sandbox-org`` unless ``credentials["organization_id"]`` says otherwise.
 

@@ -83,6 +83,8 @@ class CtqSandbox:
         self.unexpected: list[str] = []
         self.next_number = 10001
         self.info_changes = 1 if self.config.options.get("info_changed_once") else 0
+        target = self.config.options.get("info_changed_once")
+        self.info_changed_on = {"patch", "place-order"} if target is True else {str(target).lower()}
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -160,8 +162,8 @@ class CtqSandbox:
         if order.status != "active":
             raise _invalid(("order_id", "Order isn't active"))
 
-    def _info_changed(self) -> None:
-        if self.info_changes > 0:
+    def _info_changed(self, operation: str) -> None:
+        if self.info_changes > 0 and operation in self.info_changed_on:
             self.info_changes -= 1
             raise _Failure(500, {"error": "Info has been changed"})
 
@@ -246,7 +248,7 @@ class CtqSandbox:
         self._require_active(order)
         changes = body["items"]
         slicing = [self._check_change(order, index, change) for index, change in enumerate(changes)]
-        self._info_changed()
+        self._info_changed("patch")
         if any(slicing):
             if self.config.analysis_seconds > 0:
                 await asyncio.sleep(self.config.analysis_seconds)
@@ -380,7 +382,7 @@ class CtqSandbox:
         problems.extend((f"items[{index}]", "Item hasn't been configured") for index in unsliced)
         if problems:
             raise _invalid(*problems)
-        self._info_changed()
+        self._info_changed("place-order")
         if code:
             order.discount_code, order.discount_percent = code, self.catalogue.discounts[code]
         order.status = "pending"
