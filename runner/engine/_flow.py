@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +139,11 @@ class Flow:
     steps: tuple[Step, ...]
     outputs: tuple[tuple[str, Expr], ...]
     timeout: float = 30.0
+    positions: dict[str, Location] = field(default_factory=dict, repr=False, compare=False)
+    """Where ``base_url`` and each ``vars.<name>`` are written, for error messages."""
+
+    def position(self, key: str) -> Location:
+        return self.positions.get(key) or Location(self.file, 1, 1)
 
     def walk(self) -> list[tuple[str, Step]]:
         """Every step with its path (``lines[]/upload`` for steps inside ``for_each``)."""
@@ -272,6 +277,10 @@ class _Builder:
             steps=self.steps(data["steps"], ("steps",)),
             outputs=outputs,
             timeout=float(data.get("timeout", 30.0)),
+            positions={
+                "base_url": self.doc.locate(("base_url",)),
+                **{f"vars.{name}": self.doc.locate(("vars", name)) for name in (data.get("vars") or {})},
+            },
         )
 
     def steps(self, items: list[dict[str, Any]], path: JsonPath) -> tuple[Step, ...]:

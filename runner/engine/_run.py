@@ -287,9 +287,9 @@ class _Runner:
         for name, renderer in self.flow.vars:
             if name in self._given:
                 continue
-            self.vars[name] = self._render(renderer, self.ctx, f"vars.{name}", Location(self.flow.file, 1, 1))
+            self.vars[name] = self._render(renderer, self.ctx, f"vars.{name}", self.flow.position(f"vars.{name}"))
         if self.flow.base_url is not None:
-            self.base_url = _text(self._render(self.flow.base_url, self.ctx, "base_url", Location(self.flow.file, 1, 1)))
+            self.base_url = _text(self._render(self.flow.base_url, self.ctx, "base_url", self.flow.position("base_url")))
 
     def _outputs(self, *, lenient: bool) -> dict[str, Any]:
         outputs: dict[str, Any] = {}
