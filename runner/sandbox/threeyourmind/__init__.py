@@ -29,10 +29,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": message}, status_code=status)
 
 
+def _fault_body(status: int, message: str) -> dict[str, str]:
+    """Injected 5xx answers look like DRF's own."""
+    return {"detail": "A server error occurred." if status == 500 else message}
+
+
 def create_app(config: SandboxConfig) -> Starlette:
     """A fresh 3YOURMIND instance with the catalogue of ``config`` (or the built-in one)."""
     state = State(load_catalogue(config.catalogue), config)
     routes = [*_service_panel.routes(), *_user_panel.routes(), *_files.routes(), *_inspect.routes()]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _http_error})
     app.state.sandbox = state
+    app.state.fault_error_body = _fault_body
     return app

@@ -96,14 +96,18 @@ def place(state: State, body: dict[str, Any], *, panel: str) -> dict[str, Any]:
             customer = _pk(raw, catalogue.users)
         except Invalid as exc:
             errors.add("userId", exc.message)
-        addresses = {a["id"]: a for a in customer.addresses} if customer else {}
+        addresses = {a["id"]: a for a in customer.addresses} if customer else None
     else:
         customer = catalogue.me
         addresses = {a["id"]: a for a in state.my_addresses}
 
+    def address(raw: Any) -> Any:
+        # with an unknown customer there is nothing to check addresses against; userId is reported
+        return _pk(raw, addresses) if addresses is not None else None
+
     billing = None
     try:
-        billing = _pk(_fields.lookup(body, "billingAddressId", "billing_address_id"), addresses)
+        billing = address(_fields.lookup(body, "billingAddressId", "billing_address_id"))
     except Invalid as exc:
         errors.add("billingAddressId", exc.message)
 
@@ -123,9 +127,9 @@ def place(state: State, body: dict[str, Any], *, panel: str) -> dict[str, Any]:
             "shipping",
             raw,
             {
-                "method": lambda d: _pk(_fields.lookup(d, "methodId", "method_id"), catalogue.shipping_methods),
-                "address": lambda d: _pk(_fields.lookup(d, "addressId", "address_id"), addresses),
-                "instructions": _optional(lambda v: _fields.as_str(v), "deliveryInstructions", "delivery_instructions"),
+                "methodId": lambda d: _pk(_fields.lookup(d, "methodId", "method_id"), catalogue.shipping_methods),
+                "addressId": lambda d: address(_fields.lookup(d, "addressId", "address_id")),
+                "deliveryInstructions": _optional(_fields.as_str, "deliveryInstructions", "delivery_instructions"),
             },
         )
     elif pickup is None and "pickupLocationId" not in errors.errors:
@@ -155,8 +159,8 @@ def place(state: State, body: dict[str, Any], *, panel: str) -> dict[str, Any]:
             "payment",
             raw,
             {
-                "method": lambda d: _pk(_fields.lookup(d, "methodId", "method_id"), catalogue.payment_methods),
-                "amount": _optional(_fields.as_decimal, "authorizedAmount", "authorized_amount"),
+                "methodId": lambda d: _pk(_fields.lookup(d, "methodId", "method_id"), catalogue.payment_methods),
+                "authorizedAmount": _optional(_fields.as_decimal, "authorizedAmount", "authorized_amount"),
                 "currency": _optional(currency, "currency"),
                 "details": _optional(details, "details"),
             },
@@ -194,7 +198,7 @@ def place(state: State, body: dict[str, Any], *, panel: str) -> dict[str, Any]:
     problems = _basket_problems(state, basket)
     if problems:
         raise _errors.fields({"non_field_errors": problems})
-    return _record(state, basket, panel, customer, body, billing, pickup, shipping, payment, values, voucher, fees, reference)
+    return _record(state, basket, panel, customer, billing, pickup, shipping, payment, values, voucher, fees, reference)
 
 
 def _record(
@@ -202,7 +206,6 @@ def _record(
     basket: Basket,
     panel: str,
     customer: Customer,
-    body: dict[str, Any],
     billing: dict[str, Any],
     pickup: Named | None,
     shipping: dict[str, Any] | None,
@@ -214,7 +217,7 @@ def _record(
 ) -> dict[str, Any]:
     catalogue = state.catalogue
     order_id = state.new_order_id()
-    method: Named | None = shipping["method"] if shipping else None
+    method: Named | None = shipping["methodId"] if shipping else None
     order = {
         "id": order_id,
         "number": f"SO-{order_id}",
@@ -231,16 +234,16 @@ def _record(
         else {
             "methodId": method.id,  # type: ignore[union-attr]
             "methodName": method.name,  # type: ignore[union-attr]
-            "addressId": shipping["address"]["id"],
-            "address": dict(shipping["address"]),
-            "deliveryInstructions": shipping["instructions"] or "",
+            "addressId": shipping["addressId"]["id"],
+            "address": dict(shipping["addressId"]),
+            "deliveryInstructions": shipping["deliveryInstructions"] or "",
         },
         "pickupLocationId": pickup.id if pickup else None,
         "pickupLocation": pickup.json if pickup else None,
         "payment": {
-            "methodId": payment["method"].id,
-            "methodName": payment["method"].name,
-            "authorizedAmount": None if payment["amount"] is None else str(payment["amount"]),
+            "methodId": payment["methodId"].id,
+            "methodName": payment["methodId"].name,
+            "authorizedAmount": None if payment["authorizedAmount"] is None else str(payment["authorizedAmount"]),
             "currency": payment["currency"] or catalogue.currency,
             "details": payment["details"] or {},
         },
