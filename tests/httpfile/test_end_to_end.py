@@ -1,0 +1,106 @@
+"""The seed's .http example, converted, runs end to end against a local server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import yaml
+
+from runner.engine import load_flow, run_flow
+from runner.httpfile import import_http
+
+from ._app import ADDRESSES, BASKET, CUSTOMER, LINE, ORDER, TOKEN
+from .conftest import DATA, Server
+
+SEED_TOKEN = "dd247ae0d9cddcefa32e3ef502c4798b6ae531d8"
+STEPS = [
+    ("GET", "/api/v2.0/service-panel/services/1/internal-ordering/users/"),
+    ("POST", "/api/v2.0/service-panel/services/1/baskets/"),
+    ("PATCH", f"/api/v2.0/service-panel/services/1/baskets/{BASKET}/"),
+    ("GET", f"/api/v2.0/service-panel/services/1/internal-ordering/users/{CUSTOMER}/addresses/"),
+    ("GET", "/api/v2.0/service-panel/services/1/payment-methods/"),
+    ("GET", "/api/v2.0/service-panel/services/1/shipping-methods/"),
+    ("GET", "/api/v2.0/service-panel/services/1/offers/"),
+    ("POST", f"/api/v2.0/service-panel/services/1/baskets/{BASKET}/lines/"),
+    ("PATCH", f"/api/v2.0/service-panel/services/1/baskets/{BASKET}/lines/{LINE}/"),
+    ("POST", "/api/v2.0/files/"),
+    ("GET", f"/api/v2.0/service-panel/services/1/baskets/{BASKET}/lines/{LINE}/file-status/"),
+    ("POST", "/api/v2.0/service-panel/services/1/internal-ordering/orders/"),
+]
+
+
+def _convert(tmp_path: Path) -> Path:
+    flow_file = tmp_path / "flows" / "service-panel.yaml"
+    flow_file.parent.mkdir()
+    flow_file.write_text(import_http(DATA / "service-panel.http", flow_file).text)
+    return flow_file
+
+
+def _check_requests(server: Server) -> None:
+    seen = server.state.requests
+    assert server.state.paths() == STEPS
+    assert all(r.headers["authorization"] == f"Token {TOKEN}" for r in seen)
+    assert seen[0].query == {"search": "Ortega"}
+    assert seen[2].json == {"customer_id": CUSTOMER}
+    assert seen[8].json == {"offer_id": 31, "postProcessings": [], "unitPrintPrice": "12.34"}
+    upload = seen[9].form
+    assert upload["file"] == {
+        "filename": "test_areas (copy).stl",
+        "content_type": "model/x.stl-binary",
+        "data": (DATA / "cube_10_inch.stl").read_bytes(),
+    }
+    assert (upload["basket_id"], upload["line_id"], upload["unit"]) == (str(BASKET), str(LINE), "inch")
+    third_address = ADDRESSES[2]["id"]
+    assert seen[11].json == {
+        "additionalInformation": {"reference": "some test reference"},
+        "basketId": BASKET,
+        "billingAddressId": third_address,
+        "pickupLocationId": None,
+        "fees": [],
+        "shippingPrice": "12.34",
+        "shipping": {"methodId": 21, "addressId": third_address, "deliveryInstructions": "string"},
+        "payment": {"methodId": 11, "authorizedAmount": "12.34", "currency": "EUR", "details": {}},
+        "voucherCode": None,
+        "userId": CUSTOMER,
+    }
+
+
+def test_converted_seed_runs_through_the_engine(tmp_path: Path, service_panel: Server) -> None:
+    flow = load_flow(_convert(tmp_path))
+    with httpx.Client(timeout=10) as client:
+        result = run_flow(
+            flow,
+            {"vars": {"host": service_panel.base_url}, "secrets": {"token": TOKEN}},
+            client=client,
+        )
+    _check_requests(service_panel)
+    assert result.vars["customer_id"] == CUSTOMER
+    assert result.vars["line_id"] == LINE
+
+
+def test_converted_seed_runs_with_orderspec_run(tmp_path: Path, service_panel: Server) -> None:
+    flow_file = _convert(tmp_path)
+    env = {**os.environ, "SP_TOKEN": TOKEN}
+    done = subprocess.run(
+        [sys.executable, "-m", "runner", "run", str(flow_file), "--var", f"host={service_panel.base_url}", "--secret", "token=SP_TOKEN"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    _check_requests(service_panel)
+    assert TOKEN not in done.stdout + done.stderr
+
+
+def test_the_seed_token_never_reaches_the_flow(tmp_path: Path) -> None:
+    flow_file = _convert(tmp_path)
+    text = flow_file.read_text()
+    assert SEED_TOKEN not in text
+    flow = yaml.safe_load(text)
+    assert flow["headers"]["Authorization"] == "Token {{ secrets.token }}"
+    assert "token" not in flow["vars"]
