@@ -104,3 +104,19 @@ def test_the_seed_token_never_reaches_the_flow(tmp_path: Path) -> None:
     flow = yaml.safe_load(text)
     assert flow["headers"]["Authorization"] == "Token {{ secrets.token }}"
     assert "token" not in flow["vars"]
+
+
+def test_converted_seed_places_an_order_in_the_3yourmind_sandbox(tmp_path: Path, sandbox) -> None:
+    running = sandbox("3yourmind-service-panel")
+    flow = load_flow(_convert(tmp_path))
+    with httpx.Client(timeout=10) as client:
+        run_flow(flow, {"vars": {"host": running.base_url}, "secrets": {"token": "sandbox-token"}}, client=client)
+        orders = client.get(f"{running.base_url}/_sandbox/orders").json()
+    assert len(orders) == 1
+    order = orders[0]
+    assert order["customer"]["fullName"] == "Maria Ortega"
+    assert [(line["file"]["name"], line["file"]["unit"], line["file"]["size"]) for line in order["lines"]] == [
+        ("test_areas (copy).stl", "inch", (DATA / "cube_10_inch.stl").stat().st_size)
+    ]
+    assert order["billingAddress"]["city"] == "Berlin"  # the third address, response.body[2].id
+    assert order["additionalInformation"] == {"reference": "some test reference"}
