@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
@@ -9,7 +10,7 @@ from runner.sandbox import create_app
 from runner.sandbox._config import SandboxConfig
 from runner.sandbox._server import RunningSandbox, serve_in_thread
 
-__all__ = ["RunningSandbox", "SandboxFactory", "running_sandbox"]
+__all__ = ["RunningSandbox", "SandboxFactory", "cube_stl", "running_sandbox"]
 
 
 @contextmanager
@@ -36,3 +37,14 @@ class SandboxFactory:
 
     def close(self) -> None:
         self._stack.close()
+
+
+def cube_stl(edge: float = 10.0) -> bytes:
+    """A closed binary STL cube with the given edge length (a 10 mm cube is 1 cm³)."""
+    corners = [(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0), (0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 1, 1)]
+    faces = [(0, 2, 1), (0, 3, 2), (4, 5, 6), (4, 6, 7), (0, 1, 5), (0, 5, 4), (1, 2, 6), (1, 6, 5), (2, 3, 7), (2, 7, 6), (3, 0, 4), (3, 4, 7)]
+    data = bytearray(80) + struct.pack("<I", len(faces))
+    for triangle in faces:
+        points = [coordinate * edge for corner in triangle for coordinate in corners[corner]]
+        data += struct.pack("<12fH", 0, 0, 0, *points, 0)
+    return bytes(data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import struct
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -11,7 +10,7 @@ import httpx
 import pytest
 
 from runner.sandbox import SandboxConfig
-from runner.sandbox.testing import RunningSandbox, running_sandbox
+from runner.sandbox.testing import RunningSandbox, cube_stl, running_sandbox
 
 HEADERS = {"x-api-key": "sandbox-org", "language": "en"}
 OCTET = {"Content-Type": "application/octet-stream"}
@@ -29,16 +28,6 @@ ADDRESS = {
 SLS_PA12 = {"process_id": "sls", "material_id": "sls-pa12", "quality_id": "sls-standard"}
 # signed URLs are plain loopback http; one client without the API headers serves them all
 storage = httpx.Client(verify=False)
-
-
-def cube_stl(edge: float = 10.0) -> bytes:
-    """A closed binary STL cube with the given edge length (model units)."""
-    v = [(0, 0, 0), (edge, 0, 0), (edge, edge, 0), (0, edge, 0), (0, 0, edge), (edge, 0, edge), (edge, edge, edge), (0, edge, edge)]
-    faces = [(0, 2, 1), (0, 3, 2), (4, 5, 6), (4, 6, 7), (0, 1, 5), (0, 5, 4), (1, 2, 6), (1, 6, 5), (2, 3, 7), (2, 7, 6), (3, 0, 4), (3, 4, 7)]
-    data = bytearray(80) + struct.pack("<I", len(faces))
-    for a, b, c in faces:
-        data += struct.pack("<12fH", 0, 0, 0, *v[a], *v[b], *v[c], 0)
-    return bytes(data)
 
 
 @pytest.fixture(scope="module")
