@@ -142,7 +142,7 @@ def test_without_strict_mode_answers_are_sent_unchecked(sandbox: Any, tmp_path: 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("settings: [{id: sls}]\n", "incomplete or malformed"), ("vat: [\n", "cannot be read"), ("- just a list\n", "malformed")],
+    [("settings: [{id: sls}]\n", "incomplete or malformed"), ("vat: [\n", "cannot be read"), ("- just a list\n", "not a mapping")],
 )
 def test_a_broken_catalogue_is_refused_when_the_sandbox_starts(tmp_path: Path, text: str, expected: str) -> None:
     path = tmp_path / "catalogue.yaml"
