@@ -15,6 +15,8 @@ YAML 1.1 rules, so values come out exactly as ``yaml.safe_load`` would give them
 from __future__ import annotations
 
 import copy
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,17 +87,40 @@ class Document:
 
 
 def read_source(path: str | Path, *, display_name: str | None = None, max_bytes: int = MAX_BYTES) -> bytes:
-    """The bytes of ``path``, refusing folders, unreadable and oversized files."""
+    """The bytes of ``path``, refusing folders, unreadable and oversized files.
+
+    Errors about the file itself (missing, a folder, unreadable) carry no location;
+    an oversized file is located at its start.
+    """
     name = display_name or str(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except IsADirectoryError:
-        raise SourceError(f"{name} is a folder, not a YAML file") from None
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise SourceError(f"{name} does not exist") from None
+    except IsADirectoryError:
+        raise SourceError(f"{name} is a folder, not a YAML file") from None
     except OSError as exc:
         raise SourceError(f"cannot read {name}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise SourceError(f"{name} is a folder, not a YAML file")
+        if info.st_size > max_bytes:
+            raw = b"x" * (max_bytes + 1)
+        else:
+            chunks = []
+            remaining = max_bytes + 1
+            while remaining > 0:
+                chunk = os.read(descriptor, min(remaining, max(info.st_size + 1, 65536)))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                remaining -= len(chunk)
+            raw = b"".join(chunks)
+    except OSError as exc:
+        raise SourceError(f"cannot read {name}: {exc.strerror or exc}") from None
+    finally:
+        os.close(descriptor)
     if len(raw) > max_bytes:
         raise SourceError(
             f"the file is larger than {max_bytes // 1024} KiB",
@@ -195,7 +220,7 @@ class _Builder:
             raise self._fail(
                 f"the document expands to more than {MAX_NODES:,} values",
                 event,
-                hint="YAML aliases (*name) are expanded; use fewer of them",
+                hint="aliases (*name) count once per use; an order spec needs far fewer values",
             )
 
     def _value(self, event: yaml.Event, path: JsonPath, depth: int) -> Any:
@@ -221,6 +246,8 @@ class _Builder:
         else:
             self._check_tag(event, _SEQ)
             value = self._sequence(path, depth + 1)
+        if self.count > MAX_NODES:  # scalars are counted without checking, in the inlined fast paths
+            self._count(event, 0)
         if event.anchor is not None:
             self.anchors[event.anchor] = (value, self.count - start + 1)
         return value
@@ -244,60 +271,81 @@ class _Builder:
         index = 0
         while True:
             event = next_event()
-            if type(event) is yaml.SequenceEndEvent:
+            if type(event) is _ScalarEvent and event.anchor is None:  # the common case, inlined
+                self.count += 1
+                mark = event.start_mark
+                self.values[path + (index,)] = (mark.line + 1, mark.column + 1)
+                result.append(self._scalar(event))
+            elif type(event) is yaml.SequenceEndEvent:
                 return result
-            result.append(self._value(event, path + (index,), depth))
+            else:
+                result.append(self._value(event, path + (index,), depth))
             index += 1
 
     def _mapping(self, path: JsonPath, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         next_event = self.next_event
         keys = self.keys
+        values = self.values
+        scalar = self._scalar
         while True:
             event = next_event()
-            if type(event) is yaml.MappingEndEvent:
-                return result
-            if type(event) is not yaml.ScalarEvent:
+            if type(event) is not _ScalarEvent:
+                if type(event) is yaml.MappingEndEvent:
+                    return result
                 raise self._fail("a mapping key must be a plain value", event)
-            key = self._scalar(event, is_key=True)
+            key = scalar(event)
             mark = event.start_mark
             child = path + (key,)
             if key in result:
-                first_line = keys[child][0]
                 raise self._fail(
-                    f"duplicate key {key!r} (first written on line {first_line})",
+                    f"duplicate key {key!r} (first written on line {keys[child][0]})",
                     event,
                     hint="YAML keeps only one of them; remove or rename one",
                 )
             keys[child] = (mark.line + 1, mark.column + 1)
-            result[key] = self._value(next_event(), child, depth)
+            event = next_event()
+            if type(event) is _ScalarEvent and event.anchor is None:  # the common case, inlined
+                self.count += 1
+                mark = event.start_mark
+                values[child] = (mark.line + 1, mark.column + 1)
+                result[key] = scalar(event)
+            else:
+                result[key] = self._value(event, child, depth)
 
-    def _scalar(self, event: yaml.ScalarEvent, *, is_key: bool = False) -> Any:
+    def _scalar(self, event: yaml.ScalarEvent) -> Any:
         value: str = event.value
         tag = event.tag
         if tag is None:
             if not event.implicit[0]:  # quoted or block scalar: always a string
                 return value
+            known = _PLAIN.get(value, _MISSING)
+            if known is not _MISSING:
+                return known
             tag = _resolve(value)
         elif tag == "!":
             return value
         if tag == _STR:
-            return value
-        if tag == _MERGE:
+            result: Any = value
+        elif tag == _MERGE:
             raise self._fail("merge keys (<<) are not supported", event, hint="write the keys out")
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return _BOOLS[value.lower()]
-        if tag == _INT and value.isdigit() and (value[0] != "0" or value == "0"):
-            return int(value)
-        if tag not in _SCALAR_TAGS:
+        elif tag == _NULL:
+            result = None
+        elif tag == _BOOL:
+            result = _BOOLS[value.lower()]
+        elif tag == _INT and value.isdigit() and (value[0] != "0" or value == "0"):
+            result = int(value)
+        elif tag not in _SCALAR_TAGS:
             raise self._fail(f"custom YAML tag {tag} is not supported", event, hint="remove the tag")
-        try:
-            node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
-            return _CONSTRUCTOR.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError) as exc:
-            raise self._fail(f"cannot read value {value!r}: {getattr(exc, 'problem', exc)}", event) from None
+        else:
+            try:
+                node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+                result = _CONSTRUCTOR.construct_object(node, deep=True)
+            except (yaml.YAMLError, ValueError) as exc:
+                raise self._fail(f"cannot read value {value!r}: {getattr(exc, 'problem', exc)}", event) from None
+        if event.tag is None and len(value) <= 64 and len(_PLAIN) < 20_000 and type(result) in _MEMO_TYPES:
+            _PLAIN[value] = result
+        return result
 
 
 def _resolve(value: str) -> str:
@@ -311,3 +359,8 @@ def _resolve(value: str) -> str:
 
 
 _CONSTRUCTOR = yaml.SafeLoader("")  # only its scalar constructors are used
+_ScalarEvent = yaml.ScalarEvent
+_MISSING = object()
+_MEMO_TYPES = frozenset([str, int, bool, float, type(None)])
+_PLAIN: dict[str, Any] = {}
+"""Plain scalars seen before and what they resolved to (keys and names repeat a lot)."""

@@ -32,15 +32,19 @@ class Checked:
     flow: str | None = None
 
 
-def check(document: Document, folder: str) -> Checked:
-    """Run every semantic check on ``document``, whose file lives in ``folder`` (absolute)."""
-    return _Checker(document, folder).run()
+def check(document: Document, folder: str, links: dict[str, bool] | None = None) -> Checked:
+    """Run every semantic check on ``document``, whose file lives in ``folder`` (absolute).
+
+    ``links`` remembers which folders are symbolic links while many specs are checked.
+    """
+    return _Checker(document, folder, {} if links is None else links).run()
 
 
 class _Checker:
-    def __init__(self, document: Document, folder: str) -> None:
+    def __init__(self, document: Document, folder: str, links: dict[str, bool]) -> None:
         self.document = document
         self.folder = folder
+        self.links = links
         self.real_folder: str | None = None
         self.out = Checked()
 
@@ -123,7 +127,7 @@ class _Checker:
         except OSError as exc:
             self.problem(where, f"cannot read {written!r}: {exc.strerror}", "file.unreadable")
             return None
-        if stat_module.S_ISLNK(info.st_mode) or os.sep in relative and _has_link(self.folder, relative):
+        if stat_module.S_ISLNK(info.st_mode) or os.sep in relative and _has_link(self.folder, relative, self.links):
             if self.real_folder is None:
                 self.real_folder = os.path.realpath(self.folder)
             real = os.path.realpath(path)
@@ -187,13 +191,15 @@ class _Checker:
         return addresses
 
 
-def _has_link(folder: str, relative: str) -> bool:
+def _has_link(folder: str, relative: str, links: dict[str, bool]) -> bool:
     """Whether a folder between ``folder`` and the file ``relative`` is a symbolic link."""
-    parts = relative.split(os.sep)[:-1]
     current = folder
-    for part in parts:
+    for part in relative.split(os.sep)[:-1]:
         current = os.path.join(current, part)
-        if os.path.islink(current):
+        link = links.get(current)
+        if link is None:
+            links[current] = link = os.path.islink(current)
+        if link:
             return True
     return False
 

@@ -96,14 +96,15 @@ def load_spec(path: str | os.PathLike[str]) -> Order:
 
 def check_spec(path: str | os.PathLike[str], *, display_name: str | None = None) -> SpecResult:
     """Validate one spec file and say what is wrong with it, without raising for bad content."""
-    name = display_name or os.fspath(path)
+    path = os.fspath(path)
+    name = display_name or path
     try:
         raw = read_source(path, display_name=name)
     except SourceError as exc:
         if exc.location is None:  # the file itself is missing or unreadable: a usage problem
             raise UsageError(exc.message) from None
         return SpecResult(name, (_source_problem(exc, name),))
-    return _check_bytes(raw, Path(path), name)
+    return _check_bytes(raw, path, name, {})
 
 
 def validate_paths(paths: Iterable[str | os.PathLike[str]]) -> ValidationReport:
@@ -115,6 +116,7 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]]) -> ValidationReport:
     """
     results: list[SpecResult] = []
     skipped: list[str] = []
+    links: dict[str, bool] = {}
     for path, display, explicit in _discover(paths):
         try:
             raw = read_source(path, display_name=display)
@@ -126,11 +128,11 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]]) -> ValidationReport:
         if not explicit and not _ORDER_LINE.search(raw):
             skipped.append(display)
             continue
-        results.append(_check_bytes(raw, path, display))
+        results.append(_check_bytes(raw, path, display, links))
     return ValidationReport(tuple(_unique_names(results)), tuple(skipped))
 
 
-def _discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str, bool]]:
+def _discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, str, bool]]:
     seen: set[str] = set()
     given = list(paths)
     if not given:
@@ -138,16 +140,17 @@ def _discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, s
     for entry in given:
         text = os.fspath(entry)
         if os.path.isdir(text):
+            root = os.path.realpath(text)
             for path, display in _walk(text):
-                real = os.path.realpath(path)
+                real = os.path.join(root, os.path.relpath(path, text))
                 if real not in seen:
                     seen.add(real)
-                    yield Path(path), display, False
+                    yield path, display, False
         elif os.path.exists(text):
             real = os.path.realpath(text)
             if real not in seen:
                 seen.add(real)
-                yield Path(text), text, True
+                yield text, text, True
         else:
             raise UsageError(f"{text} does not exist")
 
@@ -159,10 +162,10 @@ def _walk(folder: str) -> Iterator[tuple[str, str]]:
         for name in sorted(files):
             if name.endswith(_SUFFIXES) and not name.startswith("."):
                 path = os.path.join(root, name)
-                yield path, path
+                yield path, os.path.normpath(path)
 
 
-def _check_bytes(raw: bytes, path: Path, name: str) -> SpecResult:
+def _check_bytes(raw: bytes, path: str, name: str, links: dict[str, bool]) -> SpecResult:
     key = (name, hashlib.sha256(raw).digest())
     cached = _parsed.get(key)
     if cached is None:
@@ -177,8 +180,8 @@ def _check_bytes(raw: bytes, path: Path, name: str) -> SpecResult:
     document, problems = cached
     if document is None:
         return SpecResult(name, problems)
-    folder = os.path.dirname(os.path.abspath(path))
-    checked = check(document, folder)
+    absolute = os.path.abspath(path)
+    checked = check(document, os.path.dirname(absolute), links)
     metadata = document.data.get("metadata")
     spec_name = metadata.get("name") if isinstance(metadata, dict) else None
     spec_name = spec_name if isinstance(spec_name, str) else None
@@ -188,7 +191,7 @@ def _check_bytes(raw: bytes, path: Path, name: str) -> SpecResult:
     data = checked.data
     target = data["target"]
     order = Order(
-        path=Path(os.path.abspath(path)),
+        path=Path(absolute),
         name=data["metadata"]["name"],
         system=target.get("system"),
         flow=Path(checked.flow) if checked.flow else None,
