@@ -1,0 +1,148 @@
+"""Fault injection in front of a sandbox: what a client sees, and that a seed repeats it."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from runner.errors import OrderspecError
+from runner.sandbox import FaultConfig, FaultMiddleware, SandboxConfig, load_config
+from runner.sandbox._server import serve_in_thread
+from runner.sandbox.testing import cube_stl
+
+HEADERS = {"x-api-key": "sandbox-org", "language": "en"}
+OCTET = {"Content-Type": "application/octet-stream"}
+SLS_PA12 = {"process_id": "sls", "material_id": "sls-pa12", "quality_id": "sls-standard"}
+ADDRESS = {
+    "full_name": "Jonas Weber",
+    "country_id": "DE",
+    "postal_code": "10115",
+    "city": "Berlin",
+    "street_address": "Invalidenstraße 117",
+    "email": "jonas.weber@example.com",
+    "shipping_option": "standard-delivery",
+}
+
+
+def _ctq(sandbox: Any, **faults: Any) -> httpx.Client:
+    running = sandbox("ctq", SandboxConfig(faults=FaultConfig(**faults)))
+    return httpx.Client(base_url=running.base_url, headers=HEADERS, verify=False)
+
+
+def _outcomes(client: httpx.Client, count: int) -> list[str]:
+    seen = []
+    for _ in range(count):
+        try:
+            seen.append(str(client.get("/info").status_code))
+        except httpx.TransportError as exc:
+            seen.append(type(exc).__name__)
+    return seen
+
+
+def test_error_answers_use_the_configured_statuses_and_spare_inspection(sandbox: Any) -> None:
+    with _ctq(sandbox, error_rate=1.0, error_statuses=(503,)) as client:
+        answer = client.get("/info")
+        assert answer.status_code == 503 and answer.json() == {"error": "Service Unavailable"}
+        assert client.post("/get-signed-urls", json=["a.stl"]).status_code == 503
+        assert client.get("/_sandbox/orders").status_code == 200
+        assert client.get("/_sandbox/requests").json() == {}, "an error answer never reaches the vendor app"
+
+
+def test_a_dropped_connection_does_nothing(sandbox: Any) -> None:
+    with _ctq(sandbox, drop_rate=1.0, paths=("/get-signed-urls",)) as client:
+        with pytest.raises(httpx.RemoteProtocolError, match="Server disconnected without sending a response"):
+            client.post("/get-signed-urls", json=["a.stl"])
+        assert client.get("/info").status_code == 200, "other paths are not affected"
+        assert client.get("/_sandbox/requests").json() == {"GET /info": 1}
+
+
+def test_a_lost_response_places_the_order_without_telling_the_client(sandbox: Any) -> None:
+    with _ctq(sandbox, lost_response_rate=1.0, paths=("/orders/*/place-order",)) as client:
+        created = client.post("/get-signed-urls", json=["a.stl"]).json()
+        client.put(created["items"][0]["model"]["signed_url"], content=cube_stl(), headers=OCTET)
+        order = f"/orders/{created['order_id']}"
+        assert client.patch(order, json={"items": [{"id": created["items"][0]["id"], **SLS_PA12}]}).status_code == 200
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.post(f"{order}/place-order", json=ADDRESS)
+        (placed,) = client.get("/_sandbox/orders").json()
+        assert placed["order_id"] == created["order_id"] and placed["status"] == "pending"
+        assert client.get(order).json()["status"] == "pending", "what a careful client checks before retrying"
+
+
+def test_the_same_seed_gives_the_same_faults(sandbox: Any) -> None:
+    faults = {"error_rate": 0.3, "drop_rate": 0.2, "error_statuses": (500, 503)}
+    with _ctq(sandbox, seed=7, **faults) as first, _ctq(sandbox, seed=7, **faults) as second:
+        one, two = _outcomes(first, 40), _outcomes(second, 40)
+    assert one == two
+    assert {"200", "500", "503", "RemoteProtocolError"} <= set(one)
+    with _ctq(sandbox, seed=8, **faults) as other:
+        assert _outcomes(other, 40) != one
+
+
+def test_latency_delays_every_affected_answer(sandbox: Any) -> None:
+    with _ctq(sandbox, latency_ms=150, paths=("/info",)) as client:
+        started = time.monotonic()
+        assert client.get("/info").status_code == 200
+        assert time.monotonic() - started >= 0.15
+        started = time.monotonic()
+        client.get("/orders/x")
+        assert time.monotonic() - started < 0.15
+
+
+def test_a_vendor_app_can_shape_injected_errors() -> None:
+    async def hello(request: Any) -> JSONResponse:
+        return JSONResponse({"hello": "world"})
+
+    app = Starlette(routes=[Route("/hello", hello)])
+    faults = FaultConfig(error_rate=1.0, error_statuses=(500,))
+    wrapped = FaultMiddleware(app, faults, error_body=lambda status, message: {"status": status, "errors": [message]})
+    with serve_in_thread(wrapped) as running, httpx.Client(verify=False) as client:
+        answer = client.get(f"{running.base_url}/hello")
+    assert answer.status_code == 500 and answer.json() == {"status": 500, "errors": ["Internal Server Error"]}
+    assert wrapped.counts["error"] == 1
+
+
+# -- configuration files ---------------------------------------------------------------------
+
+
+def test_a_config_file_maps_onto_sandbox_config(tmp_path: Path) -> None:
+    (tmp_path / "my-catalogue.yaml").write_text("{}", encoding="utf-8")
+    path = tmp_path / "sandbox.yaml"
+    path.write_text(
+        "catalogue: my-catalogue.yaml\n"
+        "analysis_seconds: 2\n"
+        "options: {auth_header: organization_id}\n"
+        "faults: {seed: 7, error_rate: 0.1, error_statuses: [503], lost_response_rate: 0.05, paths: [/orders]}\n",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert config.catalogue == tmp_path / "my-catalogue.yaml"
+    assert config.analysis_seconds == 2 and config.options == {"auth_header": "organization_id"}
+    assert config.faults == FaultConfig(seed=7, error_rate=0.1, error_statuses=(503,), lost_response_rate=0.05, paths=("/orders",))
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        ("fault: {}\n", "unknown sandbox setting 'fault'", 1),
+        ("strict: true\nfaults:\n  error_rate: 2\n", "faults.error_rate must be between 0 and 1", 3),
+        ("faults:\n  error_statuses: [200]\n", "error_statuses must list HTTP error statuses", 2),
+        ("faults: {drop_rate: 0.6, error_rate: 0.6}\n", "add up to 1.2", 1),
+        ("faults: {paths: [orders]}\n", "paths must list path prefixes", 1),
+        ("analysis_seconds: soon\n", "analysis_seconds must be a number", 1),
+        ("- 1\n", "not a mapping", 1),
+    ],
+)
+def test_a_bad_config_file_names_the_place(tmp_path: Path, text: str, message: str, line: int) -> None:
+    path = tmp_path / "sandbox.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(OrderspecError) as caught:
+        load_config(path)
+    assert message in str(caught.value) and f"sandbox.yaml:{line}:" in str(caught.value)
