@@ -43,7 +43,8 @@ def order_vars(order: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str
             }
         )
         references = []
-        for number, file in enumerate(item.get("files") or [], start=1):
+        paths = item.get("paths") or item.get("files") or []
+        for number, file in enumerate(paths, start=1):
             path = Path(str(file))
             name = f"{identifier}-{number}-{path.name}"
             mimetype = _MIMETYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"

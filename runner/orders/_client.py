@@ -1,0 +1,51 @@
+"""The HTTP client a spec's flow runs with: the profile's auth, scoped to the target's host.
+
+Built-in flows carry no credentials; the client adds them. The credential goes only to
+the origin of the profile's base URL, so a signed upload URL on another host (CTQ's
+Cloud Storage) never receives the organization id, token or password.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Generator, Mapping
+
+import httpx
+
+from runner.orders._profiles import Profile
+
+TIMEOUT = 30.0
+
+
+class ScopedAuth(httpx.Auth):
+    """Set one header on requests to one origin (scheme, host, port)."""
+
+    def __init__(self, base_url: str, header: str, value: str) -> None:
+        url = httpx.URL(base_url)
+        self._origin = (url.scheme, url.host, url.port)
+        self._header = header
+        self._value = value
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if (request.url.scheme, request.url.host, request.url.port) == self._origin:
+            request.headers[self._header] = self._value
+        yield request
+
+
+def auth_for(profile: Profile, secrets: Mapping[str, str]) -> httpx.Auth | None:
+    """The auth the profile asks for, with ``secrets`` from ``credentials()``."""
+    auth = profile.auth
+    if auth.kind == "none":
+        return None
+    secret = secrets["secret"]
+    if auth.kind == "token":
+        return ScopedAuth(profile.base_url, auth.header, f"{auth.scheme} {secret}")
+    if auth.kind == "basic":
+        pair = f"{secrets['username']}:{secret}".encode()
+        return ScopedAuth(profile.base_url, "Authorization", "Basic " + base64.b64encode(pair).decode("ascii"))
+    return ScopedAuth(profile.base_url, auth.header, secret)
+
+
+def make_client(profile: Profile, secrets: Mapping[str, str]) -> httpx.Client:
+    """A client for one target; close it when the spec is done."""
+    return httpx.Client(auth=auth_for(profile, secrets), timeout=TIMEOUT, follow_redirects=False)

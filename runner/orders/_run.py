@@ -1,0 +1,105 @@
+"""Running one prepared spec's flow with the engine: the budget gate, errors that name
+the spec and the step, and discarding a draft that must not stay behind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from runner.errors import OrderspecError
+from runner.orders._budget import budget_of, check_budget, quote_of
+from runner.orders._client import make_client
+from runner.orders._drafts import Discarded, discard
+from runner.orders._target import OrderError, Prepared
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one flow run did."""
+
+    prepared: Prepared = field(repr=False)
+    outputs: Mapping[str, Any]
+    vars: Mapping[str, Any] = field(repr=False)
+    steps: tuple[Any, ...] = field(repr=False)
+    elapsed: float
+    stopped_before: str | None = None
+    discarded: Discarded | None = None
+
+
+def run(
+    prepared: Prepared,
+    *,
+    stop_before: str | None = None,
+    on_event: Callable[[Any], None] | None = None,
+    discard_draft: bool = False,
+) -> Outcome:
+    """Run the flow; ``discard_draft`` deletes the draft afterwards (``plan --quote``).
+
+    A failure before the order is placed also discards the draft it created, and is
+    raised as ``OrderError`` naming the spec, the step and what became of the draft.
+    """
+    from runner.engine import run_flow
+
+    budget = budget_of(prepared.order.data)
+
+    def gate(pending: Any) -> None:
+        if budget is not None:
+            check_budget(budget, quote_of(pending.vars), spec=prepared.label, step=pending.path)
+
+    context = {
+        "order": prepared.order.data,
+        "target": prepared.target,
+        "secrets": prepared.secrets,
+        "vars": dict(prepared.vars),
+        "folder": prepared.order.path.parent,
+    }
+    with make_client(prepared.profile, prepared.secrets) as client:
+        try:
+            result = run_flow(
+                prepared.flow,
+                context,
+                client=client,
+                on_event=on_event,
+                gate=gate,
+                stop_before=stop_before,
+            )
+        except OrderspecError as exc:
+            partial = getattr(exc, "result", None)
+            variables = dict(partial.vars) if partial is not None else {}
+            failed_place = _failed_at_place(partial)
+            note = None if failed_place else _discard(prepared, variables, client)
+            raise _order_error(prepared, exc, note, partial) from None
+        note = _discard(prepared, result.vars, client) if discard_draft else None
+    return Outcome(
+        prepared=prepared,
+        outputs=dict(result.outputs),
+        vars=dict(result.vars),
+        steps=tuple(result.steps),
+        elapsed=result.elapsed,
+        stopped_before=result.stopped_before,
+        discarded=note,
+    )
+
+
+def _failed_at_place(partial: Any) -> bool:
+    """Whether the run stopped in its ``place`` step after sending it: the outcome is the target's then."""
+    if partial is None or not partial.steps:
+        return False
+    last = partial.steps[-1]
+    return last.effect == "place" and last.outcome == "failed" and bool(last.method)
+
+
+def _discard(prepared: Prepared, variables: Mapping[str, Any], client: Any) -> Discarded | None:
+    return discard(prepared.system, prepared.profile.base_url, prepared.target["options"], variables, client)
+
+
+def _order_error(prepared: Prepared, exc: OrderspecError, note: Discarded | None, partial: Any) -> OrderError:
+    text = exc.message
+    message = text if text.startswith(prepared.label) else f"{prepared.label}: {text}"
+    if note is not None:
+        message += f"; {note}"
+    step = getattr(exc, "step", None)
+    error = OrderError(message, step=step, hint=exc.hint, result=partial)
+    error.exit_code = exc.exit_code
+    return error

@@ -1,0 +1,65 @@
+"""``--sandbox``: start the right local sandbox in-process and point the profile at it.
+
+Each sandbox app is started once per invocation, on 127.0.0.1 on a free port (both
+3YOURMIND panels share one app, as on a real instance), and stopped at the end. The
+profile keeps its variants (CTQ's auth header name is passed on to the sandbox) and
+runs with the sandbox's default credentials, so no account or variable is needed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from runner.orders._profiles import Profile
+
+# The credentials each sandbox accepts unless configured otherwise (see runner/sandbox/*).
+SANDBOX_SECRETS: dict[str, dict[str, str]] = {
+    "ctq": {"secret": "sandbox-org"},
+    "3yourmind-service-panel": {"secret": "sandbox-token"},
+    "3yourmind-user-panel": {"secret": "sandbox-token"},
+    "tophoto": {"username": "sandbox", "secret": "sandbox-secret"},
+}
+
+
+@dataclass
+class SandboxPool:
+    """Sandboxes started for one ``plan``/``apply`` run; use as a context manager."""
+
+    _running: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def attach(self, profile: Profile) -> tuple[Profile, dict[str, str]]:
+        """``profile`` pointed at a running sandbox of its system, and the sandbox's credentials."""
+        from runner.sandbox import APPS
+
+        options: dict[str, object] = {}
+        if profile.system == "ctq" and profile.auth.kind == "api-key-header":
+            options["auth_header"] = profile.auth.header
+        key = (APPS[profile.system], repr(sorted(options.items())))
+        running = self._running.get(key)
+        if running is None:
+            running = self._running[key] = _start(profile.system, options)
+        return profile.with_sandbox(running.base_url), dict(SANDBOX_SECRETS[profile.system])
+
+    def apps(self) -> list[Any]:
+        """The running sandboxes (``base_url``, ``app``), for inspection in tests."""
+        return list(self._running.values())
+
+    def close(self) -> None:
+        running, self._running = list(self._running.values()), {}
+        for sandbox in running:
+            sandbox.stop()
+
+    def __enter__(self) -> SandboxPool:
+        return self
+
+    def __exit__(self, *exc: tuple[type[BaseException], BaseException, TracebackType]) -> None:
+        self.close()
+
+
+def _start(system: str, options: dict[str, object]) -> Any:
+    from runner.sandbox import SandboxConfig, create_app
+    from runner.sandbox._server import serve_in_thread
+
+    return serve_in_thread(create_app(system, SandboxConfig(options=options)))
