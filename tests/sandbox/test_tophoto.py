@@ -7,12 +7,13 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
 
-from runner.sandbox import SandboxConfig, create_app
+from runner.sandbox import FaultConfig, SandboxConfig, create_app
 from runner.sandbox._server import serve_in_thread
 
 AUTH = ("sandbox", "sandbox-secret")
@@ -304,6 +305,40 @@ def test_repeated_data_is_409_and_keeps_the_first_upload(client: httpx.Client) -
     assert_error(again, 409, "CONFLICT", "Only temporary orders can receive data")
     (recorded,) = client.get("/_sandbox/orders").json()
     assert [e["name"] for e in recorded["zipEntries"]] == ["mug.jpg", "prints.jpg"]
+
+
+def test_concurrent_data_uploads_finalize_once(server: Any, client: httpx.Client) -> None:
+    order = checked_out(client)
+    archive = zip_of({"mug.jpg": b"a" * 100_000, "prints.jpg": b"b" * 100_000})
+
+    def upload(_: int) -> int:
+        with httpx.Client(base_url=server.base_url, auth=AUTH) as own:
+            return send_data(own, order["orderId"], archive).status_code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = sorted(pool.map(upload, range(2)))
+    assert statuses == [200, 409]
+    history = client.get(f"/v1/orders/{order['orderId']}").json()["statusHistory"]
+    assert [e["status"] for e in history] == ["Temporary", "Transferred", "New", "Enqueued"]
+
+
+def test_a_lost_data_response_still_finalizes_once() -> None:
+    """The answer to /data never arrives; a retry gets 409 and GET shows the order enqueued."""
+    faults = FaultConfig(seed=1, lost_response_rate=1.0, paths=("/v1/orders/1230/data",))
+    with serve_in_thread(create_app("tophoto", SandboxConfig(faults=faults))) as running, httpx.Client(
+        base_url=running.base_url, auth=AUTH
+    ) as http:
+        order = checked_out(http)
+        assert order["orderId"] == 1230
+        archive = zip_of({"mug.jpg": b"a", "prints.jpg": b"b"})
+        with pytest.raises(httpx.TransportError):
+            send_data(http, 1230, archive)
+        assert http.get("/v1/orders/1230").json()["status"] == "Enqueued"
+        with pytest.raises(httpx.TransportError):
+            send_data(http, 1230, archive)
+        (recorded,) = http.get("/_sandbox/orders").json()
+        assert [e["status"] for e in recorded["statusHistory"]].count("Enqueued") == 1
+        assert http.get("/_sandbox/requests").json()["POST /v1/orders/{orderId}/data"] == 2
 
 
 def test_data_accepts_multipart_mixed_and_accept_zip(client: httpx.Client) -> None:

@@ -77,7 +77,12 @@ def test_bad_credentials_are_401(server: Any, authorization: str | None) -> None
         for response in (
             anonymous.post("/v1/orders", json=mug_order()),
             anonymous.get("/v1/orders/1230"),
+            anonymous.delete("/v1/orders/1230"),
+            anonymous.post("/v1/orders/1230/checkout", json=mug_order()),
+            anonymous.post("/v1/orders/1230/data", files={"file": ("a.zip", b"PK")}),
+            anonymous.put("/v1/orders/1230/status", json={"status": "Shipped"}),
             anonymous.get("/v1/portals/1000/orders/unacknowledged"),
+            anonymous.get("/v1/portals/1000/orders/status/Shipped/unacknowledged"),
         ):
             assert_error(response, 401, "UNAUTHORIZED")
             assert response.headers["www-authenticate"].startswith("Basic")
