@@ -48,7 +48,7 @@ def json_body(lines: tuple[Line, ...], resolve: Resolve) -> Body:
     """Parse a JSON body in which bare ``{{name}}`` may stand for values."""
     text = "\n".join(line.text for line in lines)
     first = lines[0].number
-    marked, templates = _mark_bare_references(text)
+    marked, templates = _mark_bare_references(text, first)
     try:
         data = json.loads(marked)
     except json.JSONDecodeError as exc:
@@ -84,13 +84,13 @@ def _line_of(lines: tuple[Line, ...], value: str) -> int:
     return lines[0].number
 
 
-def _mark_bare_references(text: str) -> tuple[str, list[tuple[str, int]]]:
+def _mark_bare_references(text: str, first_line: int) -> tuple[str, list[tuple[str, int]]]:
     """Replace each ``{{name}}`` outside a JSON string by a quoted placeholder."""
     out: list[str] = []
     templates: list[tuple[str, int]] = []
     in_string = False
     i = 0
-    line = 1
+    line = first_line
     while i < len(text):
         char = text[i]
         if in_string:
@@ -114,7 +114,7 @@ def _mark_bare_references(text: str) -> tuple[str, list[tuple[str, int]]]:
             line += 1
         out.append(char)
         i += 1
-    return "".join(out), [(name, number) for name, number in templates]
+    return "".join(out), templates
 
 
 def form_body(lines: tuple[Line, ...], resolve: Resolve) -> Body:

@@ -211,7 +211,7 @@ class _Converter:
                 self.warnings.append(
                     Problem(
                         line,
-                        f"{{{{{name}}}}} has no engine function yet; it became vars.{ident}, fixed at the time of conversion: "
+                        f"{{{{{name}}}}} became vars.{ident}, fixed at the time of conversion (flows have no clock function); "
                         f"pass --var {ident}=<value> for a current one",
                     )
                 )
@@ -299,7 +299,7 @@ class _Converter:
         headers: dict[str, Any] = {}
         for header in request.headers:
             lowered = header.name.lower()
-            if lowered == "content-type" and self._content_type_implied(header, body):
+            if lowered == "content-type" and self._content_type_implied(header, request, body):
                 continue
             if lowered == "host":
                 continue
@@ -309,10 +309,12 @@ class _Converter:
             headers[header.name] = self._header_value(header)
         return headers
 
-    def _content_type_implied(self, header: Header, body: Body | None) -> bool:
+    def _content_type_implied(self, header: Header, request: Request, body: Body | None) -> bool:
         """True when the body form sets this Content-Type itself, or there is no body."""
         value = header.value.lower()
         if body is None:
+            if request.body:  # a body that could not be converted (reported): keep what was written
+                return False
             self.no_body_content_types.append(header.line)
             return True
         if body.kind == "json":

@@ -45,10 +45,10 @@ def rewrite_single(text: str, line: int, resolve: Resolve, *, keep_text: bool) -
     while the HTTP Client substitutes text: ``"{{price}}"`` in JSON is a string there.
     """
     match = REFERENCE.fullmatch(text)
-    if match and keep_text:
+    if match:
         ref = resolve(match.group(1), line)
-        if not ref.text:
-            return "{{ " + ref.expression + " | string }}"
+        keep = keep_text and not ref.text
+        return "{{ " + ref.expression + (" | string }}" if keep else " }}")
     return rewrite(text, line, resolve)
 
 
