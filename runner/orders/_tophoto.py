@@ -21,8 +21,13 @@ from runner.engine._template import pick
 _MIMETYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 
 
+def _shipping(order: Mapping[str, Any], options: Mapping[str, Any]) -> Mapping[str, Any]:
+    method = (order.get("shipping") or {}).get("method") or "Standard"
+    return pick(list(options.get("shipping") or []), method, by="qos", what="shipping")
+
+
 def order_vars(order: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
-    """``projects``, ``bunches``, ``payload``, ``zip_entries`` and ``cart_items`` for the flow."""
+    """``projects``, ``bunches``, ``payload``, ``zip_entries``, ``cart_items`` (+ ``item_totals``) and a first quote, for the flow."""
     skus = list(options.get("skus") or [])
     projects: list[dict[str, Any]] = []
     bunches: list[dict[str, Any]] = []
@@ -62,10 +67,16 @@ def order_vars(order: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str
                 "processorIndex": 0,
             }
         )
+    shipping = _shipping(order, options)
+    # the mandator's own prices: the quote before checkout assumes one subcart
+    minor = sum(item["price"] * item["count"] for item in cart_items) + int(shipping.get("price", 0))
     return {
+        "quote_total": round(minor / 1000, 2),
+        "quote_currency": str(options.get("currency", "EUR")),
         "projects": projects,
         "bunches": bunches,
         "payload": payload,
         "zip_entries": zip_entries,
         "cart_items": cart_items,
+        "item_totals": [{"project": item["project"], "total": item["price"] * item["count"]} for item in cart_items],
     }
