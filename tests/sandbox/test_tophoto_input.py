@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from runner.sandbox import FaultConfig, SandboxConfig, create_app
+from runner.sandbox import FaultConfig, SandboxConfig, SandboxConfigError, create_app
 from runner.sandbox._server import serve_in_thread
 from runner.sandbox.tophoto._catalogue import CatalogueError, load_catalogue
 
@@ -324,3 +324,18 @@ def test_injected_faults_answer_in_the_to_photo_shape() -> None:
         response = httpx.get(f"{running.base_url}/v1/orders/1230", auth=AUTH)
         assert_error(response, 503, "SERVICE_UNAVAILABLE")
         assert httpx.get(f"{running.base_url}/_sandbox/orders").json() == []
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        ({"accounts": "shop:pw"}, "must be a list"),
+        ({"accounts": [{"username": "shop"}]}, "needs a username and a password"),
+        ({"accounts": [{"username": "shop", "password": "pw", "portal": "main"}]}, "portal"),
+        ({"max_zip_bytes": "1 GB"}, "max_zip_bytes"),
+    ],
+)
+def test_bad_sandbox_options_are_explained(options: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(SandboxConfigError) as caught:
+        create_app("tophoto", SandboxConfig(options=options))
+    assert fragment in str(caught.value)

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from runner.sandbox._config import SandboxConfig
+from runner.sandbox._config import SandboxConfig, SandboxConfigError
 from runner.sandbox.tophoto._auth import Account, Authenticator, accounts_from, require_access
 from runner.sandbox.tophoto._catalogue import load_catalogue
 from runner.sandbox.tophoto._errors import ApiError, error_body, error_response
@@ -95,9 +95,11 @@ class _Api:
         self.catalogue = load_catalogue(config.catalogue)
         self.book = OrderBook(self.catalogue)
         extra = options.get("accounts") or ()
-        self.auth = Authenticator(accounts_from(config.credentials, extra))  # type: ignore[arg-type]
-        self.max_json_bytes = int(options.get("max_json_bytes", DEFAULT_MAX_JSON_BYTES))  # type: ignore[arg-type]
-        self.max_zip_bytes = int(options.get("max_zip_bytes", DEFAULT_MAX_ZIP_BYTES))  # type: ignore[arg-type]
+        if not isinstance(extra, (list, tuple)):
+            raise SandboxConfigError("options.accounts of the to.photo sandbox must be a list of accounts")
+        self.auth = Authenticator(accounts_from(config.credentials, extra))
+        self.max_json_bytes = _limit(options, "max_json_bytes", DEFAULT_MAX_JSON_BYTES)
+        self.max_zip_bytes = _limit(options, "max_zip_bytes", DEFAULT_MAX_ZIP_BYTES)
         self.counts: Counter[str] = Counter()
         self.app: Starlette | None = None
 
@@ -240,6 +242,13 @@ class _Api:
 
     async def catalogue_json(self, request: Request) -> Response:
         return JSONResponse(self.catalogue.as_json())
+
+
+def _limit(options: dict[str, object], name: str, default: int) -> int:
+    value = options.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SandboxConfigError(f"options.{name} of the to.photo sandbox must be a positive number of bytes, not {value!r}")
+    return value
 
 
 def _check_accept(accept: str | None, allowed: frozenset[str]) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from runner.sandbox._config import SandboxConfigError
 from runner.sandbox.tophoto._errors import ApiError
 
 DEFAULT_USERNAME = "sandbox"
@@ -44,16 +45,28 @@ def accounts_from(credentials: Mapping[str, Any], extra: Iterable[Mapping[str, A
 
 
 def _account(entry: Mapping[str, Any], username: str | None, password: str | None) -> Account:
+    if not isinstance(entry, Mapping):
+        raise SandboxConfigError(f"a to.photo sandbox account must be a mapping, not {entry!r}", hint=_ACCOUNT_HINT)
     user = entry.get("username", username)
     secret = entry.get("password", password)
     if not user or not secret:
-        raise ValueError("a to.photo sandbox account needs a username and a password")
+        raise SandboxConfigError("a to.photo sandbox account needs a username and a password", hint=_ACCOUNT_HINT)
     return Account(
         username=str(user),
         password=str(secret),
-        mandator=int(entry.get("mandator", DEFAULT_MANDATOR)),
-        portal=int(entry.get("portal", DEFAULT_PORTAL)),
+        mandator=_whole(entry.get("mandator", DEFAULT_MANDATOR), "mandator"),
+        portal=_whole(entry.get("portal", DEFAULT_PORTAL), "portal"),
     )
+
+
+_ACCOUNT_HINT = "e.g. {username: shop, password: secret, mandator: 0, portal: 1000}"
+
+
+def _whole(value: Any, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise SandboxConfigError(f"the {name} of a to.photo sandbox account must be a whole number, not {value!r}") from None
 
 
 class Authenticator:
