@@ -26,8 +26,11 @@ def import_http(source: Path, output: Path | None, name: str | None, force: bool
     """
     from runner.httpfile import import_http as convert_file
 
-    if output is not None and output.exists() and not force:
-        raise UsageError(f"{output} exists; pass --force to overwrite it")
+    if output is not None:
+        if output.exists() and not force:
+            raise UsageError(f"{output} exists; pass --force to overwrite it")
+        if not _folder(output).is_dir():
+            raise UsageError(f"{_folder(output)} is not a folder; create it first")
     result = convert_file(source, output, name=name)
     for warning in result.warnings:
         click.echo(f"{source}:{warning.line}: warning: {warning.message}", err=True)
@@ -53,10 +56,7 @@ def _summary(flow: dict, warnings: int, output: Path | None, secrets: dict[str, 
 
 def _write_atomically(path: Path, text: str) -> None:
     """Write through a temporary file, so an interrupted run never leaves half a flow."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"{folder} is not a folder; create it first")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=_folder(path), prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
@@ -64,3 +64,7 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _folder(path: Path) -> Path:
+    return path.parent if str(path.parent) else Path(".")
