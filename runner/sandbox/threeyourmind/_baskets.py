@@ -73,7 +73,7 @@ def _post_processings(state: State, raw: Any, offer_id: int | None) -> list[tupl
             color_raw = _fields.lookup(item, "colorId", "color_id")
             color_raw = None if _fields.missing(color_raw) else color_raw
             if _fields.missing(pp_raw):
-                raise Invalid({"postProcessingId": [_errors.REQUIRED]})
+                raise Invalid([{"postProcessingId": [_errors.REQUIRED]}])
         else:
             pp_raw = item
         pp_id = _fields.as_int(pp_raw)

@@ -1,0 +1,220 @@
+"""The 3YOURMIND sandbox under bad input, with a replaced catalogue, injected faults and its inspection endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from runner.sandbox import create_app
+from runner.sandbox._config import FaultConfig, SandboxConfig
+from runner.sandbox.testing import RunningSandbox, running_sandbox
+from runner.sandbox.threeyourmind import CatalogueError
+from runner.sandbox.threeyourmind._catalogue import BUILT_IN
+
+SP = "/api/v2.0/service-panel/services/1"
+UP = "/api/v2.0/user-panel"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RunningSandbox]:
+    with running_sandbox("3yourmind") as running:
+        yield running
+
+
+@pytest.fixture
+def api(server: RunningSandbox) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": "Token sandbox-token"}) as client:
+        assert client.post("/_sandbox/reset").status_code == 204
+        yield client
+    assert server.app.state.sandbox.unexpected_errors == 0
+
+
+@pytest.fixture
+def json_endpoints(api: httpx.Client) -> list[tuple[str, str]]:
+    basket_id = api.post(f"{SP}/baskets/").json()["id"]
+    line_id = api.post(f"{SP}/baskets/{basket_id}/lines/").json()["id"]
+    mine = api.post(f"{UP}/baskets/").json()["id"]
+    my_line = api.post(f"{UP}/baskets/{mine}/lines/").json()["id"]
+    return [
+        ("POST", f"{SP}/baskets/"),
+        ("PATCH", f"{SP}/baskets/{basket_id}/"),
+        ("POST", f"{SP}/baskets/{basket_id}/lines/"),
+        ("PATCH", f"{SP}/baskets/{basket_id}/lines/{line_id}/"),
+        ("POST", f"{SP}/internal-ordering/orders/"),
+        ("POST", f"{UP}/baskets/"),
+        ("PATCH", f"{UP}/baskets/{mine}/"),
+        ("PATCH", f"{UP}/baskets/{mine}/lines/{my_line}/"),
+        ("POST", f"{UP}/orders/"),
+        ("POST", "/api/v2.0/my-profile/addresses/"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status", "expected"),
+    [
+        (b"{not json", "application/json", 400, {"detail": "JSON parse error - Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"}),
+        (b"\xff\xfe\x00", "application/json", 400, None),
+        (b"[" * 100_000 + b"]" * 100_000, "application/json", 400, None),
+        (b"[1, 2]", "application/json", 400, {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}),
+        (b'"text"', "application/json", 400, {"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}),
+        (b"null", "application/json", 400, {"non_field_errors": ["Invalid data. Expected a dictionary, but got NoneType."]}),
+        (b"quantity=2", "application/x-www-form-urlencoded", 415, {"detail": 'Unsupported media type "application/x-www-form-urlencoded" in request.'}),
+        (b"{}", "text/plain", 415, {"detail": 'Unsupported media type "text/plain" in request.'}),
+        (b'{"a": "' + b"x" * (1 << 20) + b'"}', "application/json", 413, {"detail": "Request body is larger than 1048576 bytes."}),
+    ],
+)
+def test_malformed_bodies_get_drf_errors_on_every_json_endpoint(
+    api: httpx.Client, json_endpoints: list[tuple[str, str]], content: bytes, content_type: str, status: int, expected: Any
+) -> None:
+    for method, path in json_endpoints:
+        r = api.request(method, path, content=content, headers={"Content-Type": content_type})
+        assert r.status_code == status, (method, path, r.text[:200])
+        body = r.json()
+        if expected is not None:
+            assert body == expected, (method, path)
+        else:
+            assert body["detail"].startswith("JSON parse error - ")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"basketId": {"id": 1}},
+        {"basketId": [1]},
+        {"basketId": 1.5},
+        {"basketId": "9" * 40},
+        {"billingAddressId": True, "payment": [], "shipping": [], "fees": {}, "voucherCode": [], "shippingPrice": {}, "additionalInformation": "x"},
+        {"payment": {"methodId": None, "authorizedAmount": [], "currency": 5, "details": "x"}},
+        {"shipping": {"methodId": "x", "addressId": {}, "deliveryInstructions": []}},
+        {"basketId": -1, "userId": -1, "pickupLocationId": "x"},
+    ],
+)
+def test_orders_with_wrong_types_get_field_errors(api: httpx.Client, body: dict[str, Any]) -> None:
+    for path in (f"{SP}/internal-ordering/orders/", f"{UP}/orders/"):
+        r = api.post(path, json=body)
+        assert r.status_code == 400
+        errors = r.json()
+        assert errors and all(isinstance(value, (list, dict)) for value in errors.values())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"quantity": "many", "offerId": [], "postProcessings": {"a": 1}, "preferredDueDate": 5},
+        {"quantity": 1e9, "offerId": 1.25, "postProcessings": [None]},
+        {"postProcessings": [{"colorId": 1}]},
+        {"offer_id": 21, "postProcessings": [31, 31]},
+        {"offer_id": 21, "postProcessings": [{"postProcessingId": 31, "colorId": "blue"}]},
+        {"unitPrintPrice": "NaN"},
+        {"unitPrintPrice": "1e400"},
+        {"unitPrintPrice": [1]},
+    ],
+)
+def test_line_patches_with_wrong_types_get_field_errors(api: httpx.Client, body: dict[str, Any]) -> None:
+    basket_id = api.post(f"{SP}/baskets/").json()["id"]
+    line_id = api.post(f"{SP}/baskets/{basket_id}/lines/").json()["id"]
+    r = api.patch(f"{SP}/baskets/{basket_id}/lines/{line_id}/", json=body)
+    assert r.status_code == 400
+    assert all(isinstance(value, list) for value in r.json().values())
+
+
+def test_empty_bodies_are_empty_objects(api: httpx.Client) -> None:
+    basket_id = api.post(f"{SP}/baskets/", content=b"", headers={"Content-Type": "application/json"}).json()["id"]
+    assert api.patch(f"{SP}/baskets/{basket_id}/", content=b"  ").status_code == 200
+    r = api.post(f"{SP}/internal-ordering/orders/")
+    assert r.status_code == 400 and r.json()["basketId"] == ["This field is required."]
+
+
+def test_head_and_options(api: httpx.Client) -> None:
+    head = api.head(f"{SP}/offers/")
+    assert head.status_code == 200 and head.content == b""
+    options = api.options(f"{SP}/baskets/")
+    assert options.status_code == 200 and set(options.headers["allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
+
+
+def test_inspection_counts_requests_and_reset_forgets_everything(api: httpx.Client) -> None:
+    basket = api.post(f"{UP}/baskets/").json()
+    api.get(f"{UP}/baskets/{basket['id']}/")
+    api.get(f"{UP}/baskets/{basket['id']}/")
+    counts = api.get("/_sandbox/requests").json()
+    assert counts == {"POST /api/v2.0/user-panel/baskets/": 1, "GET /api/v2.0/user-panel/baskets/{basket_id}/": 2}
+    assert httpx.post(f"{api.base_url}/_sandbox/reset").status_code == 204  # no token needed
+    assert api.get(f"{UP}/baskets/{basket['id']}/").status_code == 404
+    assert api.post(f"{UP}/baskets/").json()["id"] == basket["id"]  # ids start over
+    assert httpx.get(f"{api.base_url}/_sandbox/orders").json() == []
+    assert api.get("/_sandbox/orders", headers={"Authorization": ""}).status_code == 200
+
+
+def test_reset_forgets_added_addresses(api: httpx.Client) -> None:
+    created = api.post(
+        "/api/v2.0/my-profile/addresses/",
+        json={"firstName": "A", "lastName": "B", "line1": "C 1", "zipCode": "1010", "city": "Wien", "country": "AT"},
+    )
+    assert created.status_code == 201 and len(api.get("/api/v2.0/my-profile/addresses/").json()) == 3
+    api.post("/_sandbox/reset")
+    assert len(api.get("/api/v2.0/my-profile/addresses/").json()) == 2
+
+
+def test_a_replaced_catalogue_is_served(sandbox: Any, tmp_path: Path) -> None:
+    text = BUILT_IN.read_text(encoding="utf-8").replace("PA12 White (SLS)", "Nylon Weiß (SLS)").replace('unit_price: "24.50"', 'unit_price: "30"')
+    catalogue = tmp_path / "catalogue.yaml"
+    catalogue.write_text(text, encoding="utf-8")
+    running = sandbox("3yourmind", SandboxConfig(catalogue=catalogue))
+    offers = httpx.get(f"{running.base_url}{SP}/offers/", headers={"Authorization": "Token sandbox-token"}).json()
+    assert (offers[0]["name"], offers[0]["unitPrice"]) == ("Nylon Weiß (SLS)", "30.00")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("currency: [", "is not valid YAML"),
+        ("- a list\n", "incomplete or malformed (the top level must be a mapping)"),
+        ("currency: EUR\n", "incomplete or malformed (missing key 'materials')"),
+        (None, "cannot read the 3YOURMIND catalogue"),
+    ],
+)
+def test_a_broken_catalogue_is_a_clear_error(tmp_path: Path, text: str | None, message: str) -> None:
+    path = tmp_path / "catalogue.yaml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        create_app("3yourmind", SandboxConfig(catalogue=path))
+    assert message in str(caught.value) and str(path) in str(caught.value)
+
+
+def test_duplicate_ids_in_a_catalogue_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(BUILT_IN.read_text(encoding="utf-8").replace("id: 42,", "id: 41,"), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="id 41 appears twice"):
+        create_app("3yourmind", SandboxConfig(catalogue=path))
+
+
+def test_injected_errors_look_like_drf(sandbox: Any) -> None:
+    running = sandbox("3yourmind", SandboxConfig(faults=FaultConfig(error_rate=1.0, error_statuses=(500, 503), seed=3)))
+    seen = set()
+    for _ in range(8):
+        r = httpx.get(f"{running.base_url}{SP}/offers/", headers={"Authorization": "Token sandbox-token"})
+        assert r.status_code in (500, 503)
+        expected = "A server error occurred." if r.status_code == 500 else "Service Unavailable"
+        assert r.json() == {"detail": expected}
+        seen.add(r.status_code)
+    assert seen == {500, 503}
+
+
+def test_a_lost_order_response_still_places_the_order_once(sandbox: Any) -> None:
+    """The case that makes naive retries dangerous: the order exists though the client saw nothing."""
+    orders_path = f"{SP}/internal-ordering/orders/"
+    running = sandbox("3yourmind", SandboxConfig(faults=FaultConfig(lost_response_rate=1.0, paths=(orders_path,))))
+    with httpx.Client(base_url=running.base_url, headers={"Authorization": "Token sandbox-token"}) as api:
+        basket_id = api.post(f"{SP}/baskets/", json={"customer_id": 101}).json()["id"]
+        line_id = api.post(f"{SP}/baskets/{basket_id}/lines/", json={"offer_id": 21}).json()["id"]
+        api.post("/upload/", files={"file": ("a.stl", b"solid a\nendsolid a\n")}, data={"basket_id": basket_id, "line_id": line_id, "unit": "mm"})
+        body = {"basketId": basket_id, "billingAddressId": 203, "shipping": {"methodId": 41, "addressId": 203}, "payment": {"methodId": 61}}
+        with pytest.raises(httpx.TransportError):
+            api.post(orders_path, json=body)
+        assert len(api.get("/_sandbox/orders").json()) == 1
+        assert api.get(f"{SP}/baskets/{basket_id}/").json()["isOrdered"] is True
