@@ -1,10 +1,11 @@
-"""Serving a sandbox app over real HTTP on loopback, in a background thread."""
+"""Serving a sandbox app over real HTTP: in a background thread for tests, or in the foreground."""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -32,11 +33,22 @@ class RunningSandbox:
         self.stop()
 
 
+def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (0 picks a free port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # asyncio sets TCP_NODELAY only for proto IPPROTO_TCP
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> RunningSandbox:
     """Start ``app`` under uvicorn on ``host:port`` (0 picks a free port) and wait until it listens."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # asyncio sets TCP_NODELAY only for proto IPPROTO_TCP
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock = bind(host, port)
     bound_port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
     server = uvicorn.Server(config)
@@ -48,3 +60,16 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Running
             raise RuntimeError("sandbox server did not start")
         time.sleep(0.005)
     return RunningSandbox(base_url=f"http://{host}:{bound_port}", server=server, thread=thread, app=app)
+
+
+def serve_forever(app: Any, sock: socket.socket, on_ready: Callable[[], None]) -> None:
+    """Serve ``app`` on ``sock`` in this thread until Ctrl-C or SIGTERM; ``on_ready`` runs once it listens."""
+
+    class _Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if not self.should_exit:
+                on_ready()
+
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    _Server(config).run(sockets=[sock])
