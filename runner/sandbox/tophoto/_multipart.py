@@ -181,6 +181,8 @@ class _Parser:
 def _parse_headers(head: bytes) -> dict[str, str]:
     headers: dict[str, str] = {}
     for line in head.decode("utf-8", "replace").split("\r\n"):
+        if not line:
+            continue
         key, colon, value = line.partition(":")
         if not colon:
             raise ApiError(400, "Malformed multipart request: a part header has no colon")
