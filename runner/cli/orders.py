@@ -1,0 +1,73 @@
+"""``orderspec plan`` and ``orderspec apply``: thin commands over ``runner.orders``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+_paths = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+_sandbox = click.option("--sandbox", is_flag=True, help="Start the system's local sandbox in-process and order there (no account needed).")
+_profile = click.option("--profile", help="Profile to use for every spec, instead of each spec's target.profile.")
+_profiles = click.option(
+    "--profiles",
+    "profiles_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Profiles file to use instead of the nearest orderspec.yaml above each spec.",
+)
+_format = click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+
+
+@click.command()
+@_paths
+@_sandbox
+@click.option("--quote", is_flag=True, help="Price a real draft (created, then deleted) where the target can delete drafts.")
+@_profile
+@_profiles
+@_format
+def plan(paths: tuple[Path, ...], sandbox: bool, quote: bool, profile: str | None, profiles_file: Path | None, output_format: str) -> None:
+    """Show the order each spec in PATHS would place, with every name resolved.
+
+    Only read-only requests are sent (catalogues, addresses, methods), unless --quote
+    asks the target to price a draft that is deleted again. Nothing is placed.
+    """
+    from runner.orders import plan as plan_orders
+    from runner.orders._render import plan_json, plan_text, to_json
+
+    planned = plan_orders(paths, sandbox=sandbox, quote=quote, profile=profile, profiles_file=profiles_file)
+    click.echo(to_json(plan_json(planned)) if output_format == "json" else plan_text(planned))
+
+
+@click.command()
+@_paths
+@_sandbox
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on a terminal.")
+@_profile
+@_profiles
+@_format
+def apply(paths: tuple[Path, ...], sandbox: bool, yes: bool, profile: str | None, profiles_file: Path | None, output_format: str) -> None:
+    """Place the order of each spec in PATHS and print the order numbers.
+
+    Progress (each step, bytes uploaded, waiting for analysis) goes to stderr; the
+    placed orders, or the JSON report with --format json, to stdout. Exit 0 when every
+    order was placed, 1 when any failed, 2 for a wrong command line.
+    """
+    from runner.orders import ApplyFailed
+    from runner.orders import apply as apply_orders
+    from runner.orders._render import ApplyProgress, apply_json, placed_text, to_json
+
+    if not yes and sys.stdin.isatty() and sys.stdout.isatty():
+        where = "the local sandboxes" if sandbox else "the targets of their profiles"
+        click.confirm(f"Place the orders of {', '.join(map(str, paths))} on {where}?", abort=True)
+    json_mode = output_format == "json"
+    progress = ApplyProgress(sys.stderr, live=sys.stderr.isatty())
+    on_placed = None if json_mode else (lambda placed: click.echo(placed_text(placed)))
+    try:
+        placed = apply_orders(paths, sandbox=sandbox, profile=profile, profiles_file=profiles_file, on_event=progress, on_placed=on_placed)
+    except ApplyFailed as exc:
+        if json_mode:
+            click.echo(to_json(apply_json(exc.placed, exc.failures)))
+        raise
+    if json_mode:
+        click.echo(to_json(apply_json(placed)))
