@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-REFERENCE = re.compile(r"\{\{\s*(.*?)\s*\}\}", re.DOTALL)
+REFERENCE = re.compile(r"\{\{\s*((?:(?!\{\{|\}\}).)*?)\s*\}\}", re.DOTALL)
 _JINJA_SYNTAX = re.compile(r"\{[%#]|\{\{|\}\}|[%#]\}")
 
 

@@ -56,7 +56,7 @@ def schema_reference(flow_path: Path | None) -> str:
 
 def dump_flow(flow: dict[str, Any], *, schema: str = SCHEMA_ID) -> str:
     """The YAML text of ``flow``, starting with the ``yaml-language-server`` schema line."""
-    body = yaml.dump(flow, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
+    body = yaml.dump(flow, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096, default_flow_style=False)
     body = re.sub(r"\n(  - name: )", r"\n\n\1", body)
     body = re.sub(r"\n(steps:\n)\n", r"\n\1", body)
     return f"# yaml-language-server: $schema={schema}\n{body}"

@@ -134,7 +134,18 @@ def create_app() -> tuple[Starlette, State]:
         problem = requires(seen, basketId=int, billingAddressId=int, userId=int, shipping=dict, payment=dict)
         return problem or JSONResponse({"id": ORDER, "basketId": seen.json["basketId"]}, status_code=201)
 
+    async def echo(request: Request) -> Response:
+        """Answers with what it received, without checking a token."""
+        body = await request.body()
+        seen = Seen(request.method, request.url.path, dict(request.query_params), dict(request.headers))
+        if request.headers.get("content-type", "").startswith("application/json") and body:
+            seen.json = json.loads(body)
+        state.requests.append(seen)
+        answer = {"path": seen.path, "query": seen.query, "headers": seen.headers, "json": seen.json, "size": len(body)}
+        return JSONResponse(answer, status_code=201 if request.method == "POST" else 200)
+
     routes = [
+        Route("/echo/{rest:path}", echo, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         Route(SERVICE + "/internal-ordering/users/", users),
         Route(SERVICE + "/baskets/", baskets, methods=["POST"]),
         Route(SERVICE + "/baskets/{basket_id:int}/", basket, methods=["PATCH"]),
