@@ -301,7 +301,8 @@ def test_data_enqueues_the_order(client: httpx.Client) -> None:
 
 def test_repeated_data_is_409_and_keeps_the_first_upload(client: httpx.Client) -> None:
     order = finalized(client)
-    again = send_data(client, order["orderId"], zip_of({"mug.jpg": b"x", "prints.jpg": b"y", "extra.jpg": b"z"}))
+    big = zip_of({"mug.jpg": b"x" * 4_000_000, "prints.jpg": b"y", "extra.jpg": b"z"})  # answered before it is read
+    again = send_data(client, order["orderId"], big)
     assert_error(again, 409, "CONFLICT", "Only temporary orders can receive data")
     (recorded,) = client.get("/_sandbox/orders").json()
     assert [e["name"] for e in recorded["zipEntries"]] == ["mug.jpg", "prints.jpg"]
