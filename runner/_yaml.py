@@ -254,7 +254,7 @@ class _Builder:
 
     def _alias(self, event: yaml.AliasEvent) -> Any:
         anchored = self.anchors.get(event.anchor)
-        if anchored is None:  # pragma: no cover - the parser reports unknown aliases first
+        if anchored is None:
             raise self._fail(f"unknown alias *{event.anchor}", event)
         value, size = anchored
         self._count(event, size - 1)

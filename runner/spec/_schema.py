@@ -100,11 +100,14 @@ def _additional(document: Document, path: JsonPath, instance: Any, allowed: Any,
     if not isinstance(instance, dict):
         return
     known = list(schema.get("properties", {}))
+    explained = schema.get("x-unknown", {})
     for name in instance:
         if name in known:
             continue
         close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
-        if close:
+        if name in explained:
+            hint = explained[name]
+        elif close:
             hint = f"did you mean {close[0]!r}?"
         else:
             hint = "allowed keys: " + ", ".join(known) if known else None
@@ -114,9 +117,10 @@ def _additional(document: Document, path: JsonPath, instance: Any, allowed: Any,
 def _enum(document: Document, path: JsonPath, instance: Any, allowed: list[Any], schema: dict[str, Any]) -> Iterator[Problem]:
     choices = ", ".join(repr(value) for value in allowed)
     hint = f"allowed values: {choices}"
-    close = difflib.get_close_matches(str(instance), [str(value) for value in allowed], n=1, cutoff=0.5)
+    by_lower = {str(value).lower(): value for value in allowed}
+    close = difflib.get_close_matches(str(instance).lower(), list(by_lower), n=1, cutoff=0.5)
     if close:
-        hint = f"did you mean {close[0]!r}? {hint}"
+        hint = f"did you mean {by_lower[close[0]]!r}? {hint}"
     yield _at(document, path, f"{instance!r} is not an allowed value", "schema.enum", hint)
 
 
