@@ -7,7 +7,12 @@ mandator's prices, customer and payment and refuses a changed segmentation ("Car
 different"); ``/data`` takes the ZIP as multipart part ``file`` and moves the order
 Temporary -> Transferred -> New -> Enqueued; ``PUT /status`` acknowledges Produced,
 Shipped and Failed entries; ``DELETE`` cancels a Temporary order, after which reads are 410.
-Errors use the documented Spring-style body. Beyond the API:
+Errors use the documented Spring-style body. Where the documents are silent the sandbox
+answers as a Spring service would: 400 for malformed JSON, a missing or mistyped field,
+or a non-multipart ``/data``; 415 for a non-JSON Content-Type; 413 beyond the size limits;
+422 for references that do not resolve (unknown SKU, processor or project) and for a ZIP
+that is unreadable or lacks a ``payload[].name`` (see ``_zip`` and ``_orders`` for the rest).
+Beyond the API:
 
 - ``GET /_sandbox/orders`` (``?status=``): every order with readable product names,
   payload names and the ZIP's entries; ``POST /_sandbox/reset``; ``GET /_sandbox/requests``;
