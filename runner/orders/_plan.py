@@ -85,8 +85,7 @@ def _plan_one(label: str, order: Any, quote: bool, profile: str | None, profiles
         notes.append(str(outcome.discarded))
     found = quote_of(outcome.vars)
     source = None if found is None else ("draft" if draft else "catalogue")
-    seen = {step.path.split("[", 1)[0].split("/", 1)[0] for step in outcome.steps}
-    would_run = tuple(step.name for step in prepared.flow.steps if step.name not in seen)
+    would_run = _from_first_create(prepared.flow.steps)
     data = order.data
     return PlannedOrder(
         spec=label,
@@ -108,6 +107,15 @@ def _plan_one(label: str, order: Any, quote: bool, profile: str | None, profiles
         would_run=would_run,
         notes=tuple(notes),
     )
+
+
+def _from_first_create(steps: Iterable[Any]) -> tuple[str, ...]:
+    """Names of the top-level steps from the first that creates something: what only apply runs."""
+    names: list[str] = []
+    for step in steps:
+        if names or step.effect in ("create", "place"):
+            names.append(step.name)
+    return tuple(names)
 
 
 _ITEM_KEYS = ("name", "file", "sku", "files", "unit", "process", "material", "quality", "color", "post_processing", "quantity")
