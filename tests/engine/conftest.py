@@ -41,8 +41,14 @@ def write_flow(tmp_path: Path):
     return write
 
 
+class Hangup:
+    def __init__(self, url: str, seen: list[bytes]) -> None:
+        self.url = url
+        self.seen = seen
+
+
 @pytest.fixture
-def hangup_server() -> Iterator[str]:
+def hangup_server() -> Iterator[Hangup]:
     """A server that reads a request and closes the connection without answering."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -67,7 +73,7 @@ def hangup_server() -> Iterator[str]:
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        yield Hangup(f"http://127.0.0.1:{listener.getsockname()[1]}", seen)
     finally:
         stop.set()
         thread.join(2)
@@ -78,3 +84,28 @@ def context(server: Server, **extra: Any) -> dict[str, Any]:
     base = {"target": {"base_url": server.base_url}, "secrets": {"token": "s3cr3t-token"}}
     base.update(extra)
     return base
+
+
+HEAD = """apiVersion: orderspec/v1
+kind: Flow
+name: test
+base_url: "{{ target.base_url }}"
+"""
+
+
+@pytest.fixture
+def flow_of(write_flow):
+    """Load a flow from its steps (YAML text after the common head)."""
+    from runner.engine import load_flow
+
+    def make(body: str):
+        return load_flow(write_flow(HEAD + body))
+
+    return make
+
+
+@pytest.fixture
+def unused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

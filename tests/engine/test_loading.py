@@ -1,0 +1,136 @@
+"""A malformed flow fails at load time, with the file position of the problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from runner.engine import FlowSourceError, load_flow
+
+from .conftest import HEAD
+
+
+def _error(write_flow, body: str) -> FlowSourceError:
+    path = write_flow(HEAD + body)
+    with pytest.raises(FlowSourceError) as info:
+        load_flow(path)
+    return info.value
+
+
+def test_valid_flow_loads_with_paths_and_default_effects(write_flow):
+    flow = load_flow(
+        write_flow(
+            HEAD
+            + """
+steps:
+  - name: read
+    request: {method: GET, url: /a}
+  - name: lines
+    for_each: order.items
+    steps:
+      - name: upload
+        request: {method: POST, url: /b}
+      - name: put
+        effect: create
+        request: {method: PUT, url: /c}
+"""
+        )
+    )
+    assert [(path, step.effect) for path, step in flow.walk()] == [
+        ("read", "read"),
+        ("lines", "create"),
+        ("lines[]/upload", "write"),
+        ("lines[]/put", "create"),
+    ]
+
+
+def test_unknown_key_points_at_the_key(write_flow):
+    error = _error(write_flow, "steps:\n  - name: a\n    request: {method: GET, url: /a}\n    captures: {x: response.body}\n")
+    assert error.location is not None and (error.location.line, error.location.column) == (8, 5)
+    assert "unknown key 'captures'" in error.message
+    assert "capture" in error.message  # the allowed keys are listed
+
+
+def test_missing_url_is_reported_at_the_request(write_flow):
+    error = _error(write_flow, "steps:\n  - name: a\n    request:\n      method: GET\n")
+    assert "'url' is required" in error.message
+    assert str(error).startswith(str(error.location.file) + ":8:")
+
+
+def test_wrong_method_names_the_path(write_flow):
+    error = _error(write_flow, "steps:\n  - name: a\n    request: {method: FETCH, url: /a}\n")
+    assert "steps[0].request.method" in error.message
+    assert error.location.line == 7
+
+
+def test_two_bodies_are_refused(write_flow):
+    error = _error(write_flow, "steps:\n  - name: a\n    request:\n      method: POST\n      url: /a\n      json: {a: 1}\n      form: {b: 2}\n")
+    assert "at most one body" in error.message
+    assert (error.location.line, error.location.column) == (11, 7)
+
+
+def test_retry_on_a_create_step_is_refused(write_flow):
+    error = _error(
+        write_flow,
+        "steps:\n  - name: make\n    effect: create\n    request: {method: POST, url: /a}\n    retry: {attempts: 3}\n",
+    )
+    assert "must not be retried" in error.message and "safe_to_repeat" in (error.hint or "")
+    assert error.location.line == 9
+
+
+def test_retry_allowed_when_marked_safe(write_flow):
+    load_flow(
+        write_flow(HEAD + "steps:\n  - name: make\n    effect: create\n    safe_to_repeat: true\n    request: {method: POST, url: /a}\n    retry: {attempts: 3}\n")
+    )
+
+
+def test_template_syntax_error_points_at_the_value(write_flow):
+    error = _error(write_flow, "steps:\n  - name: a\n    request:\n      method: POST\n      url: /a\n      json: {x: [1, '{{ vars.a + }}']}\n")
+    assert "template syntax" in error.message
+    assert error.location.line == 10
+
+
+def test_expression_in_braces_gets_a_hint(write_flow):
+    error = _error(write_flow, "steps:\n  - name: a\n    request: {method: GET, url: /a}\n    capture: {x: '{{ response.body.id }}'}\n")
+    assert "without {{ }}" in error.message and "response.body.id" in (error.hint or "")
+
+
+def test_duplicate_step_names(write_flow):
+    error = _error(write_flow, "steps:\n  - name: a\n    request: {method: GET, url: /a}\n  - name: a\n    request: {method: GET, url: /b}\n")
+    assert "used twice" in error.message and error.location.line == 8
+
+
+def test_for_each_needs_steps_and_no_request(write_flow):
+    error = _error(write_flow, "steps:\n  - name: a\n    for_each: order.items\n    request: {method: GET, url: /a}\n")
+    assert "for_each step has no 'request'" in error.message
+    error = _error(write_flow, "steps:\n  - name: a\n    for_each: order.items\n")
+    assert "needs nested 'steps'" in error.message
+
+
+def test_step_without_request(write_flow):
+    error = _error(write_flow, "steps:\n  - name: a\n    when: 'true'\n")
+    assert "neither request nor for_each" in error.message
+
+
+def test_yaml_syntax_error_has_position(write_flow):
+    error = _error(write_flow, "steps:\n  - name: a\n    request: {method: GET, url: /a\n")
+    assert error.location is not None and error.location.line >= 7
+
+
+def test_wrong_api_version(write_flow):
+    path = write_flow(HEAD.replace("orderspec/v1", "orderspec/v9") + "steps:\n  - name: a\n    request: {method: GET, url: /a}\n")
+    with pytest.raises(FlowSourceError) as info:
+        load_flow(path)
+    assert info.value.location.line == 1 and "apiVersion" in info.value.message
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(FlowSourceError, match="nope.yaml"):
+        load_flow(tmp_path / "nope.yaml")
+
+
+def test_builtin_flows_load():
+    from runner._resources import flow_path
+
+    for system in ("ctq", "3yourmind-service-panel", "3yourmind-user-panel", "tophoto"):
+        if flow_path(system).exists():
+            assert load_flow(flow_path(system)).steps
