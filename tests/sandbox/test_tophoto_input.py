@@ -157,6 +157,8 @@ def test_malformed_json_is_refused(client: httpx.Client, body: bytes, status: in
         ({"mandator": None}, "mandator must not be null"),
         ({"mandator": "zero"}, "mandator must be a whole number"),
         ({"portal": True}, "portal must be a whole number"),
+        ({"portal": "\u00b2"}, "portal must be a whole number"),
+        ({"portal": 2**70}, "portal is out of the range of a long"),
         ({"projects": []}, "projects must not be empty"),
         ({"projects": {"mug": 1}}, "projects must be a JSON array"),
         ({"projects": [{"identifier": "mug"}]}, "projects[0].processor must not be null"),
@@ -259,6 +261,7 @@ def test_paths_and_methods(client: httpx.Client) -> None:
     assert "orderId must be a whole number" in error["message"]
     assert "java.lang.String" in error["debugMessage"]
     assert_error(client.get("/v1/orders/99999999999999999999999"), 400, "BAD_REQUEST")
+    assert_error(client.get("/v1/orders/%C2%B2"), 400, "BAD_REQUEST")  # a digit to str.isdigit, not to int()
     assert_error(client.get("/v1/portals/main/orders/unacknowledged"), 400, "BAD_REQUEST")
     assert_error(client.get("/v1/nothing"), 404, "NOT_FOUND")
     response = client.patch("/v1/orders/1230")

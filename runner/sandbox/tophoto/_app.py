@@ -139,7 +139,7 @@ class _Api:
                 f"Content type '{content_type}' not supported",
             )
         declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_json_bytes:
+        if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > self.max_json_bytes:
             raise ApiError(413, f"The request body exceeds the limit of {self.max_json_bytes} bytes")
         chunks: list[bytes] = []
         size = 0
@@ -265,7 +265,7 @@ def _check_accept(accept: str | None, allowed: frozenset[str]) -> None:
 def _long(raw: str, name: str) -> int:
     """A ``long`` path parameter; 400 as Spring's type mismatch when it is not one."""
     text = raw.strip()
-    if text.lstrip("-").isdigit() and len(text) <= 19:
+    if text.isascii() and text.lstrip("-").isdigit() and len(text) <= 19:
         return int(text)
     raise ApiError(
         400,

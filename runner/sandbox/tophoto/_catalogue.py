@@ -90,7 +90,7 @@ def _parse(data: Any) -> Catalogue:
         if not isinstance(entry, dict):
             raise _Bad(f"producers.{name} must be a mapping")
         prefix = str(entry.get("uniqueIdentifierPrefix", "9000"))
-        if not prefix.isdigit():
+        if not (prefix.isascii() and prefix.isdigit()):
             raise _Bad(f"producers.{name}.uniqueIdentifierPrefix must be digits, not {prefix!r}")
         prefixes[str(name)] = prefix
     skus: dict[str, Sku] = {}

@@ -80,10 +80,12 @@ def _int(value: Any, path: str, *, minimum: int | None = None, optional: bool = 
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        if isinstance(value, str) and value.isascii() and value.strip().lstrip("-").isdigit():
             value = int(value)  # Jackson reads "270" as a long
         else:
             raise invalid(path, f"must be a whole number, not {_kind(value)}")
+    if not -(2**63) <= value < 2**63:
+        raise invalid(path, "is out of the range of a long")
     if minimum is not None and value < minimum:
         raise invalid(path, f"must be at least {minimum}")
     return value
