@@ -218,3 +218,44 @@ def test_a_lost_order_response_still_places_the_order_once(sandbox: Any) -> None
             api.post(orders_path, json=body)
         assert len(api.get("/_sandbox/orders").json()) == 1
         assert api.get(f"{SP}/baskets/{basket_id}/").json()["isOrdered"] is True
+
+
+def _api_paths(server: RunningSandbox, value: str) -> list[str]:
+    """Every API route of the app, with each path parameter replaced by ``value``."""
+    paths = []
+    for app_route in server.app.routes:
+        path = app_route.path
+        if path.startswith("/_sandbox/"):
+            continue
+        for name in app_route.param_convertors:
+            path = path.replace("{" + name + ":int}", value).replace("{" + name + "}", value)
+        paths.append(path)
+    return paths
+
+
+def test_every_endpoint_wants_a_token_except_the_upload(server: RunningSandbox) -> None:
+    with httpx.Client(base_url=server.base_url) as anonymous:
+        answers = {(method, path): anonymous.request(method, path) for path in _api_paths(server, "1") for method in ("GET", "POST", "PATCH", "DELETE")}
+    for (method, path), r in answers.items():
+        if path in ("/api/v2.0/files/", "/upload/"):
+            assert r.status_code in (405, 415), (method, path)
+        else:
+            assert r.status_code == 401 and r.json() == {"detail": "Authentication credentials were not provided."}, (method, path)
+
+
+def test_every_endpoint_refuses_put_with_405(api: httpx.Client, server: RunningSandbox) -> None:
+    for path in _api_paths(server, "1"):
+        r = api.put(path, json={})
+        assert r.status_code == 405 and r.json() == {"detail": 'Method "PUT" not allowed.'}, path
+        assert "PUT" not in r.headers["allow"]
+
+
+def test_every_endpoint_with_an_unknown_id_is_404(api: httpx.Client, server: RunningSandbox) -> None:
+    for path in _api_paths(server, "424242"):
+        if "424242" not in path:
+            continue
+        r = api.get(path)
+        if r.status_code == 405:
+            assert "GET" not in r.headers["allow"], path
+            r = api.post(path, json={})
+        assert r.status_code == 404 and r.json() == {"detail": "Not found."}, path

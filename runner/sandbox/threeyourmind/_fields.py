@@ -104,13 +104,3 @@ def as_str(value: Any, *, max_length: int = 1000, allow_blank: bool = True) -> s
     if len(text) > max_length:
         raise Invalid(f"Ensure this field has no more than {max_length} characters.")
     return text
-
-
-def as_dict(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise Invalid({"non_field_errors": [_errors.expected_dict(value)]})
-    return value
-
-
-def money(amount: Decimal) -> str:
-    return str(amount.quantize(_CENT))

@@ -117,10 +117,6 @@ async def patch_line(call: Call) -> Response:
 
 async def file_status(call: Call) -> Response:
     _service(call)
-    return await line_file_status(call)
-
-
-async def line_file_status(call: Call) -> Response:
     basket = _baskets.get_basket(call.state, call.path_int("basket_id"))
     stored = call.state.line_file(_baskets.get_line(basket, call.path_int("line_id")))
     if stored is None:
