@@ -6,6 +6,8 @@ Every refusal must come in to.photo's error shape, and none may reach the last-r
 
 from __future__ import annotations
 
+import copy
+import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -342,3 +344,53 @@ def test_bad_sandbox_options_are_explained(options: dict[str, Any], fragment: st
     with pytest.raises(SandboxConfigError) as caught:
         create_app("tophoto", SandboxConfig(options=options))
     assert fragment in str(caught.value)
+
+
+_ODD_VALUES: list[Any] = [None, True, 0, -1, 2**64, 1.5, "", "x", "²", [], [1], {}, {"a": None}]
+
+
+def _mutations(document: Any, rng: Any) -> Any:
+    """``document`` with one value somewhere replaced by an odd one, chosen by ``rng``."""
+    paths: list[tuple[Any, ...]] = []
+
+    def walk(node: Any, path: tuple[Any, ...]) -> None:
+        paths.append(path)
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, (*path, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, (*path, index))
+
+    walk(document, ())
+    path = rng.choice(paths)
+    mutated = copy.deepcopy(document)
+    if not path:
+        return rng.choice(_ODD_VALUES)
+    parent = mutated
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = rng.choice(_ODD_VALUES)
+    return mutated
+
+
+def test_mutated_bodies_get_answers_in_the_error_shape(server: Any, client: httpx.Client) -> None:
+    rng = random.Random(4)
+    order = client.post("/v1/orders", json=mug_order()).json()
+    customer = {
+        "email": "a@example.com",
+        "deliveryaddress": {"firstname": "A", "lastname": "B", "street": "C 1", "zipcode": "10115", "city": "Berlin", "country": "DE"},
+    }
+    checkout = {**order, "customer": customer, "payment": {"provider": "Invoice", "metadata": {}}}
+    targets = [
+        ("POST", "/v1/orders", mug_order()),
+        ("POST", f"/v1/orders/{order['orderId']}/checkout", checkout),
+        ("PUT", f"/v1/orders/{order['orderId']}/status", {"status": "Shipped", "date": 1, "acknowledged": True, "metadata": {}}),
+    ]
+    for _ in range(150):
+        for method, path, document in targets:
+            response = client.request(method, path, json=_mutations(document, rng))
+            assert response.status_code < 500, response.text
+            if response.status_code >= 400:
+                assert set(response.json()) == {"status", "timestamp", "message", "debugMessage"}
+    assert server.app.state.unexpected_errors == 0
