@@ -276,3 +276,27 @@ def test_files_without_requests(text: str) -> None:
     conversion = convert(parse_http(text, "empty.http"))
     assert conversion.warnings == (Problem(1, "the file holds no request"),)
     assert conversion.flow["steps"] == []
+
+
+def test_variables_built_from_others() -> None:
+    flow, warnings = _convert(
+        "@api = {{origin}}/v1\n"
+        "@origin = https://x.test\n"
+        "@auth = Bearer {{session}}\n"
+        "@who = {{user}}\n"
+        "\n"
+        "POST {{api}}/login\n"
+        "\n"
+        '> {% client.global.set("session", response.body.session); client.global.set("user", response.body.user); %}\n'
+        "\n"
+        "###\n"
+        "GET {{api}}/me\n"
+        "Authorization: {{auth}}\n"
+        "X-User: {{who}}\n"
+    )
+    assert warnings == []
+    assert flow["vars"] == {"origin": "https://x.test", "api": "{{ vars.origin }}/v1"}
+    assert flow["base_url"] == "{{ vars.api }}"
+    login, me = flow["steps"]
+    assert login["capture"] == {"session": "response.body.session", "user": "response.body.user"}
+    assert me["request"]["headers"] == {"Authorization": "{{ ('Bearer ' ~ vars.session) }}", "X-User": "{{ vars.user }}"}

@@ -15,6 +15,7 @@ from .conftest import Server
 HTTP = """\
 @greeting = hello
 @count = 3
+@auth = Bearer {{request_id}}
 
 ### Start
 POST {{base}}/echo/start?n={{$randomInt}}&dice={{$random.integer(1, 7)}}
@@ -31,6 +32,7 @@ X-Request-Id: {{$uuid}}
 ### Follow up
 PUT {{base}}/echo/next/{{request_id}}
 Content-Type: application/json
+Authorization: {{auth}}
 
 {"size": {{size}}, "size_text": "{{size}}", "again": "{{greeting}} {{count}}"}
 
@@ -63,4 +65,5 @@ def test_dynamic_variables_captures_and_file_bodies_run(tmp_path: Path, service_
     size = int(start.headers["content-length"])  # what the echo answered as response.body.size
     assert (follow.json["size"], follow.json["size_text"]) == (size, str(size))
     assert follow.json["again"] == "hello 3"
+    assert follow.headers["authorization"] == f"Bearer {request_id}"
     assert (upload.method, upload.headers["content-type"], upload.headers["content-length"]) == ("PUT", "application/octet-stream", "2000")
