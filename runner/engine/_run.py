@@ -190,6 +190,13 @@ def _view(response: httpx.Response) -> ResponseView:
     return ResponseView(response.status_code, dict(response.headers.items()), body)
 
 
+def _reason(failure: EvalFailure) -> str:
+    """The failure's reason, with the template text when the reason does not already show it."""
+    if failure.source in failure.reason:
+        return failure.reason
+    return f"{failure.reason} (in {failure.source!r})"
+
+
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after")
     if not value:
@@ -307,7 +314,7 @@ class _Runner:
         try:
             return renderer(ctx)
         except EvalFailure as exc:
-            raise TemplateError(self.mask(f"{path}: {exc.reason} (in {exc.source!r})"), step=path, location=location) from None
+            raise TemplateError(self.mask(f"{path}: {_reason(exc)}"), step=path, location=location) from None
         except PickError as exc:
             raise PickError(self.mask(f"{path}: {exc.message}"), step=path, location=location) from None
 
@@ -527,7 +534,7 @@ class _Runner:
             progress = self._progress(path) if self.emit and request.streams else None
             body = build_body(request, ctx, self.folder, progress)
         except EvalFailure as exc:
-            raise TemplateError(self.mask(f"{label}: {exc.reason} (in {exc.source!r})"), step=path, location=step.location) from None
+            raise TemplateError(self.mask(f"{label}: {_reason(exc)}"), step=path, location=step.location) from None
         except PickError as exc:
             raise PickError(self.mask(f"{label}: {exc.message}"), step=path, location=step.location) from None
         except FlowError as exc:
