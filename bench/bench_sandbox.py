@@ -102,7 +102,10 @@ def _tophoto(client: httpx.Client) -> tuple[str, dict[str, str]]:
             {
                 "identifier": "mug",
                 "count": 1,
-                "processor": {"identifier": "photo.to.amazonmarketplace.AmazonStandardCupProcessor", "metadata": {"sku": "14631000"}},
+                "processor": {
+                    "identifier": "photo.to.amazonmarketplace.AmazonStandardCupProcessor",
+                    "metadata": {"sku": "14631000"},
+                },
             }
         ],
         "bunches": [{"project": "mug", "items": [{"type": "Payload", "mimetype": "image/jpeg", "reference": "mug.jpg"}]}],

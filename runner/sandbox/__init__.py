@@ -15,9 +15,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from runner.sandbox._config import FaultConfig, SandboxConfig
 from runner.errors import UsageError
-from runner.sandbox._config import SandboxConfigError, load_config
+from runner.sandbox._config import FaultConfig, SandboxConfig, SandboxConfigError, load_config
 from runner.sandbox._faults import FaultMiddleware
 
 # system name -> module with create_app; both 3YOURMIND panels live in one app, as on a real instance

@@ -42,7 +42,20 @@ class SandboxFactory:
 def cube_stl(edge: float = 10.0) -> bytes:
     """A closed binary STL cube with the given edge length (a 10 mm cube is 1 cm³)."""
     corners = [(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0), (0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 1, 1)]
-    faces = [(0, 2, 1), (0, 3, 2), (4, 5, 6), (4, 6, 7), (0, 1, 5), (0, 5, 4), (1, 2, 6), (1, 6, 5), (2, 3, 7), (2, 7, 6), (3, 0, 4), (3, 4, 7)]
+    faces = [
+        (0, 2, 1),
+        (0, 3, 2),
+        (4, 5, 6),
+        (4, 6, 7),
+        (0, 1, 5),
+        (0, 5, 4),
+        (1, 2, 6),
+        (1, 6, 5),
+        (2, 3, 7),
+        (2, 7, 6),
+        (3, 0, 4),
+        (3, 4, 7),
+    ]
     data = bytearray(80) + struct.pack("<I", len(faces))
     for triangle in faces:
         points = [coordinate * edge for corner in triangle for coordinate in corners[corner]]

@@ -73,7 +73,12 @@ def test_every_answer_of_a_whole_order_conforms_to_the_swagger(sandbox: Any) -> 
         ids = [item["id"] for item in created["items"]]
         order = "/orders/{order_id}"
         call("PATCH", order, f"/orders/{order_id}", json={"items": [{"id": i, **SLS_PA12} for i in ids]})
-        call("PATCH", order, f"/orders/{order_id}", json={"items": [{"id": ids[0], "quantity": 2, "postproduction_id": "sls-dyeing"}]})
+        call(
+            "PATCH",
+            order,
+            f"/orders/{order_id}",
+            json={"items": [{"id": ids[0], "quantity": 2, "postproduction_id": "sls-dyeing"}]},
+        )
         call("GET", order, f"/orders/{order_id}")
         call("POST", "/orders/{order_id}/apply-discount/{code}", f"/orders/{order_id}/apply-discount/WELCOME10")
         call("POST", "/orders/{order_id}/apply-discount/{code}", f"/orders/{order_id}/apply-discount/NOPE")
@@ -142,7 +147,11 @@ def test_without_strict_mode_answers_are_sent_unchecked(sandbox: Any, tmp_path: 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("settings: [{id: sls}]\n", "incomplete or malformed"), ("vat: [\n", "cannot be read"), ("- just a list\n", "not a mapping")],
+    [
+        ("settings: [{id: sls}]\n", "incomplete or malformed"),
+        ("vat: [\n", "cannot be read"),
+        ("- just a list\n", "not a mapping"),
+    ],
 )
 def test_a_broken_catalogue_is_refused_when_the_sandbox_starts(tmp_path: Path, text: str, expected: str) -> None:
     path = tmp_path / "catalogue.yaml"

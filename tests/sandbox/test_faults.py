@@ -125,7 +125,9 @@ def test_a_config_file_maps_onto_sandbox_config(tmp_path: Path) -> None:
     config = load_config(path)
     assert config.catalogue == tmp_path / "my-catalogue.yaml"
     assert config.analysis_seconds == 2 and config.options == {"auth_header": "organization_id"}
-    assert config.faults == FaultConfig(seed=7, error_rate=0.1, error_statuses=(503,), lost_response_rate=0.05, paths=("/orders",))
+    assert config.faults == FaultConfig(
+        seed=7, error_rate=0.1, error_statuses=(503,), lost_response_rate=0.05, paths=("/orders",)
+    )
 
 
 @pytest.mark.parametrize(

@@ -19,9 +19,7 @@ HEADERS = {"x-api-key": "sandbox-org", "language": "en"}
 
 @contextmanager
 def serving(*args: str) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
-    process = subprocess.Popen(
-        [*ORDERSPEC, "sandbox", "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    process = subprocess.Popen([*ORDERSPEC, "sandbox", "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
@@ -68,7 +66,9 @@ def test_serve_on_a_chosen_port(tmp_path: Path) -> None:
         port = probe.getsockname()[1]
     with serving("ctq", "--port", str(port)) as (process, base_url, _):
         assert base_url == f"http://127.0.0.1:{port}"
-        busy = subprocess.run([*ORDERSPEC, "sandbox", "serve", "ctq", "--port", str(port)], capture_output=True, text=True, timeout=30)
+        busy = subprocess.run(
+            [*ORDERSPEC, "sandbox", "serve", "ctq", "--port", str(port)], capture_output=True, text=True, timeout=30
+        )
         assert busy.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in busy.stderr
         assert "Traceback" not in busy.stderr
         process.send_signal(signal.SIGINT)

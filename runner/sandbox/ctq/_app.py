@@ -148,7 +148,10 @@ class CtqSandbox:
                 violation = {"operation": f"{operation.method} {operation.path}", "status": status, "problems": details}
                 self.violations.append(violation)
                 logger.error("CTQ sandbox answer breaks the Swagger: %s", violation)
-                status, payload = 500, {"error": f"sandbox answer to {operation.method} {operation.path} breaks the CTQ Swagger: {details}"}
+                status, payload = (
+                    500,
+                    {"error": f"sandbox answer to {operation.method} {operation.path} breaks the CTQ Swagger: {details}"},
+                )
         return JSONResponse(payload, status_code=status)
 
     def _order(self, order_id: str) -> Order:
@@ -253,7 +256,11 @@ class CtqSandbox:
             if self.config.analysis_seconds > 0:
                 await asyncio.sleep(self.config.analysis_seconds)
             if self.config.analysis_failure:
-                fields = [(f"items[{i}].id", f"Model could not be sliced ({self.config.analysis_failure})") for i, s in enumerate(slicing) if s]
+                fields = [
+                    (f"items[{i}].id", f"Model could not be sliced ({self.config.analysis_failure})")
+                    for i, s in enumerate(slicing)
+                    if s
+                ]
                 raise _invalid(*fields)
             order = self._order(order_id)  # it may have gone while slicing
             self._require_active(order)
@@ -279,7 +286,10 @@ class CtqSandbox:
         if item is None:
             raise _Failure(404, {"error": "Item with the specified ID not found"})
         prefix = f"items[{index}]"
-        merged = {name: change.get(name, getattr(item, name)) for name in ("process_id", "material_id", "quality_id", "color_id", "postproduction_id")}
+        merged = {
+            name: change.get(name, getattr(item, name))
+            for name in ("process_id", "material_id", "quality_id", "color_id", "postproduction_id")
+        }
         if item.geometry is None:
             missing = [name for name in ("process_id", "material_id", "quality_id") if name not in change]
             if missing:
@@ -400,7 +410,7 @@ class CtqSandbox:
             if order.placed is None:
                 continue
             view = self.order_view(order, origin)
-            for item_view, item in zip(view["items"], order.items.values()):
+            for item_view, item in zip(view["items"], order.items.values(), strict=False):
                 process = self.catalogue.processes[str(item.process_id)]
                 item_view["process_name"] = process.name
                 for name, options in (

@@ -93,7 +93,11 @@ def _index(data: dict[str, Any]) -> Catalogue:
 
 def _without_pricing(value: Any) -> Any:
     if isinstance(value, dict):
-        return {key: _without_pricing(item) for key, item in value.items() if key not in _PRICING_KEYS or key == "price" and "units" in value}
+        return {
+            key: _without_pricing(item)
+            for key, item in value.items()
+            if key not in _PRICING_KEYS or key == "price" and "units" in value
+        }
     if isinstance(value, list):
         return [_without_pricing(item) for item in value]
     return value

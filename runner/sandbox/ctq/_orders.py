@@ -80,7 +80,10 @@ class Pricing:
         process = self.catalogue.processes[item.process_id]
         current = self._unit_price(item, process, str(item.material_id))
         return [
-            {"material_id": material_id, "value": round((self._unit_price(item, process, material_id) - current) * item.quantity, 2)}
+            {
+                "material_id": material_id,
+                "value": round((self._unit_price(item, process, material_id) - current) * item.quantity, 2),
+            }
             for material_id in process.materials
             if material_id != item.material_id
         ]

@@ -54,7 +54,9 @@ class Signer:
 
 
 def not_found(name: str) -> Response:
-    return _xml_error(404, "NoSuchKey", "The specified key does not exist.", f"<Details>No such object: {_escape(name)}</Details>")
+    return _xml_error(
+        404, "NoSuchKey", "The specified key does not exist.", f"<Details>No such object: {_escape(name)}</Details>"
+    )
 
 
 def too_large() -> Response:

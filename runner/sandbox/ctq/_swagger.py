@@ -9,11 +9,10 @@ sandbox (or of a user's catalogue) instead of being sent.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import re
 
 import jsonschema
 import jsonschema_rs
