@@ -206,7 +206,10 @@ def test_user_search_is_paginated(api: httpx.Client) -> None:
     assert api.get(f"{SP}/internal-ordering/users/", params={"search": "Nobody"}).json()["results"] == []
     beyond = api.get(f"{SP}/internal-ordering/users/", params={"page": 3, "pageSize": 2})
     assert beyond.status_code == 404 and beyond.json() == {"detail": "Invalid page."}
-    assert api.get(f"{SP}/internal-ordering/users/", params={"page": "x"}).status_code == 404
+    for page in ("x", "0", "²", "-1", "9" * 30):
+        assert api.get(f"{SP}/internal-ordering/users/", params={"page": page}).json() == {"detail": "Invalid page."}
+    assert api.get(f"{SP}/internal-ordering/users/", params={"pageSize": "²"}).json()["pageSize"] == 10
+    assert api.get(f"{SP}/internal-ordering/users/", params={"pageSize": "1000"}).json()["pageSize"] == 100
 
 
 def test_catalogue_lists_are_bare_arrays_with_the_agreed_names(api: httpx.Client) -> None:

@@ -113,6 +113,8 @@ def test_user_panel_flow_places_an_order_with_both_lines(api: httpx.Client) -> N
     assert recorded["price"]["totalPrice"] == total
 
     assert api.get(f"{UP}/orders/{order_id}/").json() == r.json()
+    assert api.get(f"{UP}/orders/{order_id}/{black}/").json() == recorded["lines"][1]
+    assert api.get(f"{UP}/orders/{order_id}/999/").status_code == 404
     assert api.get(f"{UP}/orders/").json()["count"] == 1
     again = api.post(f"{UP}/orders/", json=body)
     assert again.status_code == 400 and again.json() == {"basketId": ["This basket has already been ordered."]}

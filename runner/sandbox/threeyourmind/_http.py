@@ -73,7 +73,7 @@ Handler = Callable[[Call], Awaitable[Response]]
 
 async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _errors.detail(413, f"Request body is larger than {limit} bytes.")
     chunks: list[bytes] = []
     size = 0
@@ -93,16 +93,21 @@ def no_content() -> Response:
     return Response(status_code=204)
 
 
+def _positive(text: str | None) -> int | None:
+    """A positive integer written in ASCII digits (``"²".isdigit()`` is true, but not a number)."""
+    if text and len(text) < 10 and text.isascii() and text.isdigit() and int(text) > 0:
+        return int(text)
+    return None
+
+
 def paginate(call: Call, items: list[Any]) -> Response:
     """DRF page-number pagination as 3YOURMIND configures it: ``?page=&pageSize=``."""
-    size_text = call.query("pageSize") or ""
-    size = int(size_text) if size_text.isdigit() and int(size_text) > 0 else DEFAULT_PAGE_SIZE
+    size = _positive(call.query("pageSize")) or DEFAULT_PAGE_SIZE
     size = min(size, MAX_PAGE_SIZE)
-    page_text = call.query("page") or "1"
+    page = _positive(call.query("page") or "1")
     total_pages = max(1, math.ceil(len(items) / size))
-    if not page_text.isdigit() or not 1 <= int(page_text) <= total_pages:
+    if page is None or page > total_pages:
         raise _errors.detail(404, "Invalid page.")
-    page = int(page_text)
     return answer(
         {
             "count": len(items),

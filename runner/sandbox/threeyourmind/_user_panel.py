@@ -204,6 +204,17 @@ async def get_order(call: Call) -> Response:
     return answer(order)
 
 
+async def get_order_line(call: Call) -> Response:
+    order = call.state.orders.get(call.path_int("order_id"))
+    if order is None or order["panel"] != _ordering.USER_PANEL:
+        raise _errors.not_found()
+    line_id = call.path_int("line_id")
+    for line in order["lines"]:
+        if line["id"] == line_id:
+            return answer(line)
+    raise _errors.not_found()
+
+
 async def list_addresses(call: Call) -> Response:
     return answer(call.state.my_addresses)
 
@@ -252,6 +263,7 @@ def routes() -> list[Route]:
         route(f"{p}/services/{{service_id:int}}/shipping-methods/", get=shipping_methods),
         route(f"{p}/orders/", ordering=True, get=list_orders, post=place_order),
         route(f"{p}/orders/{{order_id:int}}/", get=get_order),
+        route(f"{p}/orders/{{order_id:int}}/{{line_id:int}}/", get=get_order_line),
         route("/api/v2.0/my-profile/addresses/", get=list_addresses, post=create_address),
         route("/api/v2.0/my-profile/preferences/", get=preferences),
     ]
