@@ -7,7 +7,6 @@ The same pass builds the normalised ``Order.data`` (defaults filled, files resol
 
 from __future__ import annotations
 
-import difflib
 import os
 import stat as stat_module
 from dataclasses import dataclass, field
@@ -206,6 +205,8 @@ def _has_link(folder: str, relative: str, links: dict[str, bool]) -> bool:
 
 def _siblings(path: str) -> str | None:
     """A hint naming the closest existing file in the same folder."""
+    import difflib
+
     folder, name = os.path.split(path)
     try:
         names = os.listdir(folder)

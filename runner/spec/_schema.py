@@ -7,7 +7,6 @@ what a helpful message needs (the failing keyword, its schema, the instance path
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator
 from functools import cache
@@ -97,6 +96,8 @@ def _required(document: Document, path: JsonPath, instance: Any, required: list[
 
 
 def _additional(document: Document, path: JsonPath, instance: Any, allowed: Any, schema: dict[str, Any]) -> Iterator[Problem]:
+    import difflib
+
     if not isinstance(instance, dict):
         return
     known = list(schema.get("properties", {}))
@@ -115,6 +116,8 @@ def _additional(document: Document, path: JsonPath, instance: Any, allowed: Any,
 
 
 def _enum(document: Document, path: JsonPath, instance: Any, allowed: list[Any], schema: dict[str, Any]) -> Iterator[Problem]:
+    import difflib
+
     choices = ", ".join(repr(value) for value in allowed)
     hint = f"allowed values: {choices}"
     by_lower = {str(value).lower(): value for value in allowed}

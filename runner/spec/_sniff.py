@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import struct
-import zipfile
 from enum import Enum
 
 
@@ -83,6 +82,8 @@ def _sniff(path: str, size: int) -> Kind:
 
 def _is_3mf(path: str) -> bool:
     """A 3MF file is a ZIP package whose model part is ``3D/3dmodel.model`` (case varies)."""
+    import zipfile
+
     try:
         with zipfile.ZipFile(path) as archive:
             names = {name.lower() for name in archive.namelist()}
