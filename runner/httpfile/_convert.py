@@ -21,11 +21,13 @@ from runner.httpfile import _headers
 from runner.httpfile._body import Body, boundary_of, file_reference, form_body, json_body, multipart_body
 from runner.httpfile._model import Header, HttpFile, Problem, Request
 from runner.httpfile._names import flow_name, identifier, last_literal_segment, looks_like_credential, step_name
+from runner.httpfile._parser import METHODS
 from runner.httpfile._script import jinja_string
 from runner.httpfile._templates import REFERENCE, rewrite
 from runner.httpfile._variables import Variables
 
 _ORIGIN = re.compile(r"^(https?://[^/?#]+|\{\{[^}]*\}\})(.*)$", re.DOTALL)
+FLOW_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _SILENT_TAGS = frozenset({"no-log"})  # only about the HTTP Client's own logging
 _AUTH_SCHEMES = frozenset({"Bearer", "Token", "Basic", "Digest", "ApiKey"})
 
@@ -96,7 +98,7 @@ class _Converter:
         self.variables.collect(self.http)
         base = self._base_origin()
         base_url = self._base_url(base) if base is not None else None
-        steps = [self._step(index, request, base) for index, request in enumerate(self.http.requests)]
+        steps = [self._step(index, request, base) for index, request in enumerate(self.http.requests) if self._sendable(request)]
         self._report_bodiless_content_types()
         shared_headers = _headers.hoist([(s.request.line, s.headers) for s in steps], self.warnings)
         self._name_steps(steps)
@@ -134,6 +136,13 @@ class _Converter:
         return "{{ vars." + self.variables.origin(origin) + " }}"
 
     # -- one request
+
+    def _sendable(self, request: Request) -> bool:
+        if request.method in FLOW_METHODS:
+            return True
+        if request.method in METHODS:  # unknown methods were reported by the parser
+            self.warnings.append(Problem(request.line, f"a flow cannot send {request.method} requests; request not converted"))
+        return False
 
     def _step(self, index: int, request: Request, base: str | None) -> _Step:
         step = _Step(request=request)

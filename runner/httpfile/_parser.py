@@ -24,7 +24,7 @@ _SEPARATOR = re.compile(r"^###(.*)$")
 _VARIABLE = re.compile(r"^@([A-Za-z_$][\w.$-]*)\s*=\s*(.*?)\s*$")
 _TAG = re.compile(r"^(?:#|//)\s*@([\w-]+)(?:\s*=\s*|\s+|$)(.*?)\s*$")
 _HEADER = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s?(.*?)\s*$")
-_REQUEST = re.compile(r"^(?:([A-Z]+)\s+)?(\S.*?)(?:\s+(HTTP/[0-9.]+))?\s*$")
+_REQUEST = re.compile(r"^(?:([A-Za-z]+)\s+)?(\S.*?)(?:\s+(HTTP/[0-9.]+))?\s*$")
 _SCRIPT_OPEN = re.compile(r"^([<>])\s*\{%(.*)$")
 _SCRIPT_FILE = re.compile(r"^([<>])\s+(\S.*?)\s*$")
 
@@ -158,10 +158,14 @@ class _BlockReader:
             self.index += 1
             match = _REQUEST.match(text)
             assert match is not None  # any non-blank text matches
-            method, url, version = match.groups()
-            if method is not None and method not in METHODS and method not in OTHER_KINDS:
-                self.problems.append(Problem(line.number, f"unknown HTTP method {method!r}"))
-            return (method or "GET", url, version)
+            word, url, version = match.groups()
+            method = word.upper() if word else "GET"
+            if word is not None and method not in METHODS and method not in OTHER_KINDS:
+                if word != method:  # not a method at all: the line is a URL with a space in it
+                    method, url = "GET", text if version is None else text[: text.rindex(version)].rstrip()
+                else:
+                    self.problems.append(Problem(line.number, f"unknown HTTP method {method!r}"))
+            return (method, url, version)
         return None
 
     def _comment(self, line: Line) -> None:

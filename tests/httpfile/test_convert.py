@@ -300,3 +300,9 @@ def test_variables_built_from_others() -> None:
     login, me = flow["steps"]
     assert login["capture"] == {"session": "response.body.session", "user": "response.body.user"}
     assert me["request"]["headers"] == {"Authorization": "{{ ('Bearer ' ~ vars.session) }}", "X-User": "{{ vars.user }}"}
+
+
+def test_requests_a_flow_cannot_send_are_left_out() -> None:
+    flow, warnings = _convert("TRACE https://x.test/a\n\n###\nFETCH https://x.test/b\n\n###\nGET https://x.test/c\n")
+    assert [s["request"]["url"] for s in flow["steps"]] == ["/c"]
+    assert warnings == [(1, "a flow cannot send TRACE requests; request not converted"), (4, "unknown HTTP method 'FETCH'")]

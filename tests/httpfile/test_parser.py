@@ -123,3 +123,9 @@ def test_unreadable_files_fail_with_a_message(tmp_path: Path, content: bytes | N
         path.write_bytes(content)
     with pytest.raises(HttpFileError, match=message):
         parse_http_file(path)
+
+
+def test_methods_in_any_case_and_unknown_methods() -> None:
+    http = parse_http("post https://x.test/a\n\n###\nFETCH https://x.test/b\n")
+    assert [(r.method, r.url) for r in http.requests] == [("POST", "https://x.test/a"), ("FETCH", "https://x.test/b")]
+    assert [(p.line, p.message) for p in http.problems] == [(4, "unknown HTTP method 'FETCH'")]
