@@ -52,7 +52,8 @@ class Progress:
             now = time.monotonic()
             if now - self._last_update >= 0.1:
                 self._last_update = now
-                self._status(f"↑ {event.step}: {_size(event.sent)} sent")
+                total = f" of {_size(event.total)}" if event.total else ""
+                self._status(f"↑ {event.step}: {_size(event.sent)}{total} sent")
         elif isinstance(event, ev.StepPolled):
             text = f"{event.step}: waiting ({event.attempt}, last answer {event.status})"
             self._status("… " + text) if self.live else self._line("poll  " + text)

@@ -531,8 +531,10 @@ class _Runner:
             if request.params is not None:
                 raw = request.params(ctx)
                 params = {key: value for key, value in raw.items() if value is not None}
-            progress = self._progress(path) if self.emit and request.streams else None
+            progress = _Progress(self.emit, path) if self.emit and request.streams else None
             body = build_body(request, ctx, self.folder, progress)
+            if progress is not None and body is not None:
+                progress.total = body.length
         except EvalFailure as exc:
             raise TemplateError(self.mask(f"{label}: {_reason(exc)}"), step=path, location=step.location) from None
         except PickError as exc:
@@ -552,18 +554,6 @@ class _Runner:
             raise ConnectionFailed(self.mask(f"{label}: invalid URL {url!r}: {exc}"), step=path, location=step.location) from None
         state.url = self.mask(str(built.url))
         return built
-
-    def _progress(self, path: str) -> Callable[[int], None]:
-        emit = self.emit
-        assert emit is not None
-        sent = 0
-
-        def progress(count: int) -> None:
-            nonlocal sent
-            sent += count
-            emit(ev.UploadProgress(step=path, sent=sent, total=None))
-
-        return progress
 
     # -- answers ------------------------------------------------------------------------------
 
@@ -620,6 +610,22 @@ class _Runner:
                 self.vars[capture.name] = value
                 captured[capture.name] = value
         return captured
+
+
+class _Progress:
+    """Counts bytes of one streamed body and reports them as ``UploadProgress`` events."""
+
+    __slots__ = ("emit", "path", "sent", "total")
+
+    def __init__(self, emit: Callable[[ev.Event], None], path: str) -> None:
+        self.emit = emit
+        self.path = path
+        self.sent = 0
+        self.total: int | None = None
+
+    def __call__(self, count: int) -> None:
+        self.sent += count
+        self.emit(ev.UploadProgress(step=self.path, sent=self.sent, total=self.total))
 
 
 class _Exchange:

@@ -46,7 +46,7 @@ def test_multipart_fields_and_file(server, flow_of, files):
     assert sent["size"] == 300_000 and sent["sha256"] == _sha(files["model"])
     assert got["content_length"] is not None  # the size is known, so no chunked encoding
     progress = [e for e in events if isinstance(e, ev.UploadProgress)]
-    assert progress and progress[-1].sent == int(got["content_length"])
+    assert progress and progress[-1].sent == progress[-1].total == int(got["content_length"])
 
 
 def test_content_body_streams_a_file_with_its_length(server, flow_of, files):
