@@ -19,14 +19,19 @@ from runner.spec import ValidationReport, validate_paths
     show_default=True,
     help="text: one line per problem; json: one document for machines.",
 )
+@click.option(
+    "--skip-non-orders",
+    is_flag=True,
+    help="Skip files named on the command line that have no top-level `kind: Order` line, as in folders.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, no summary.")
-def validate(paths: tuple[str, ...], output_format: str, quiet: bool) -> None:
+def validate(paths: tuple[str, ...], output_format: str, skip_non_orders: bool, quiet: bool) -> None:
     """Validate order specs (files, or folders searched for *.yaml and *.yml).
 
     Exits 0 when every spec is valid, 1 when any is invalid, 2 on usage errors.
     YAML files in folders without a top-level `kind: Order` line are skipped.
     """
-    report = validate_paths(paths)
+    report = validate_paths(paths, skip_non_orders=skip_non_orders)
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

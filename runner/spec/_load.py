@@ -107,11 +107,13 @@ def check_spec(path: str | os.PathLike[str], *, display_name: str | None = None)
     return _check_bytes(raw, path, name, {})
 
 
-def validate_paths(paths: Iterable[str | os.PathLike[str]]) -> ValidationReport:
+def validate_paths(paths: Iterable[str | os.PathLike[str]], *, skip_non_orders: bool = False) -> ValidationReport:
     """Validate every spec in ``paths`` (files, or folders searched recursively).
 
-    Files named explicitly are always treated as specs; in folders, ``*.yaml`` and
-    ``*.yml`` files without a top-level ``kind: Order`` line are skipped and counted.
+    In folders, ``*.yaml`` and ``*.yml`` files without a top-level ``kind: Order`` line
+    are skipped and counted. Files named explicitly are treated as specs (so a typo in
+    ``kind`` is reported), unless ``skip_non_orders`` says to skip them the same way,
+    as a pre-commit hook that is handed every changed YAML file needs.
     ``metadata.name`` must be unique across everything validated together.
     """
     results: list[SpecResult] = []
@@ -125,7 +127,7 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]]) -> ValidationReport:
                 raise UsageError(exc.message) from None
             results.append(SpecResult(display, (_source_problem(exc, display),)))
             continue
-        if not explicit and not _ORDER_LINE.search(raw):
+        if (skip_non_orders or not explicit) and not _ORDER_LINE.search(raw):
             skipped.append(display)
             continue
         results.append(_check_bytes(raw, path, display, links))

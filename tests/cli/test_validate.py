@@ -181,3 +181,20 @@ def test_invalid_spec_still_avoids_the_network_stack(specs: Path) -> None:
     imported = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:") and "|" in line}
     assert "jsonschema" in imported  # loaded only to explain the problems
     assert not {name for name in imported if name.split(".")[0] in {"httpx", "vcr", "jinja2"}}
+
+
+def test_pre_commit_hook_skips_other_yaml_named_explicitly(specs: Path) -> None:
+    (specs / "a.yaml").write_text(VALID.format(name="a"))
+    (specs / "ci.yml").write_text("on: push\n")
+    plain = orderspec("a.yaml", "ci.yml", cwd=specs)
+    assert plain.returncode == 1 and plain.stdout.startswith("ci.yml:1:1: $: missing required key")
+    hook = orderspec("--skip-non-orders", "a.yaml", "ci.yml", cwd=specs)
+    assert (hook.returncode, hook.stdout, hook.stderr) == (0, "", "1 spec: 1 valid, 1 YAML file skipped (not kind: Order)\n")
+
+
+def test_pre_commit_hooks_file() -> None:
+    import yaml
+
+    hooks = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert hooks["orderspec-validate"]["entry"] == "orderspec validate --skip-non-orders"
+    assert hooks["orderspec-validate-all"]["pass_filenames"] is False
