@@ -13,7 +13,7 @@ import yaml
 from runner.engine import load_flow, run_flow
 from runner.httpfile import import_http
 
-from ._app import ADDRESSES, BASKET, CUSTOMER, LINE, ORDER, TOKEN
+from ._app import ADDRESSES, BASKET, CUSTOMER, LINE, TOKEN
 from .conftest import DATA, Server
 
 SEED_TOKEN = "dd247ae0d9cddcefa32e3ef502c4798b6ae531d8"
