@@ -214,6 +214,8 @@ def test_service_panel_baskets_are_not_the_users(api: httpx.Client) -> None:
     staff_basket = api.post("/api/v2.0/service-panel/services/1/baskets/").json()["id"]
     assert api.get(f"{UP}/baskets/{staff_basket}/").status_code == 404
     assert api.get(f"{UP}/baskets/").json()["count"] == 0
+    r = api.post(f"{UP}/orders/", json=order_body(staff_basket, 301))
+    assert r.status_code == 400 and r.json() == {"basketId": [f'Invalid pk "{staff_basket}" - object does not exist.']}
 
 
 @pytest.mark.parametrize(

@@ -81,7 +81,11 @@ def place(state: State, body: dict[str, Any], *, panel: str) -> dict[str, Any]:
 
     basket: Basket | None = None
     try:
-        basket = _pk(_fields.lookup(body, "basketId", "basket_id"), state.baskets)
+        raw = _fields.lookup(body, "basketId", "basket_id")
+        basket = _pk(raw, state.baskets)
+        if panel == USER_PANEL and basket.panel != USER_PANEL:  # the user sees only their own baskets
+            basket = None
+            raise Invalid(_errors.invalid_pk(_fields.as_int(raw)))
         if basket.order_id is not None:
             errors.add("basketId", _errors.ALREADY_ORDERED)
     except Invalid as exc:
