@@ -14,7 +14,9 @@ What a client observes (httpx over loopback):
   then the connection closes instead of the answer; the client sees the same error as
   for a drop and cannot tell whether anything happened.
 
-Inspection paths (``/_sandbox/...``) are never affected.
+Inspection paths (``/_sandbox/...``) are never affected. ``GET /_sandbox/faults`` answers
+how many requests met each fault so far; ``POST /_sandbox/reset`` also restarts the
+random sequence, so a reset sandbox repeats its faults from the start.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ ErrorBody = Callable[[int, str], Any]
 """``(status, message) -> JSON-serialisable body`` of an injected error answer."""
 
 _INSPECTION_PREFIX = "/_sandbox/"
+_COUNTS_PATH = "/_sandbox/faults"
+_RESET_PATH = "/_sandbox/reset"
 _MESSAGES = {
     500: "Internal Server Error",
     502: "Bad Gateway",
@@ -75,7 +79,19 @@ class FaultMiddleware:
         return getattr(self.app, name)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self._active or scope["type"] != "http" or not self._affects(scope["path"]):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if path.startswith(_INSPECTION_PREFIX):
+            if path == _COUNTS_PATH and scope["method"] == "GET":
+                await _send_json(send, 200, self.counts)
+                return
+            if path == _RESET_PATH and scope["method"] == "POST":
+                self.reset()
+            await self.app(scope, receive, send)
+            return
+        if not self._active or not self._affects(path):
             await self.app(scope, receive, send)
             return
         fate, status = self._draw()
@@ -95,9 +111,13 @@ class FaultMiddleware:
         else:
             await self.app(scope, receive, send)
 
+    def reset(self) -> None:
+        """Start the random sequence and the counts afresh."""
+        self._random = random.Random(self.faults.seed)
+        for name in self.counts:
+            self.counts[name] = 0
+
     def _affects(self, path: str) -> bool:
-        if path.startswith(_INSPECTION_PREFIX):
-            return False
         return not self.faults.paths or any(_matches(path, pattern) for pattern in self.faults.paths)
 
     def _draw(self) -> tuple[str, int]:
@@ -119,16 +139,14 @@ class FaultMiddleware:
 
     async def _send_error(self, status: int, send: Send) -> None:
         message = _MESSAGES.get(status, "Injected fault")
-        body = (self.error_body or neutral_error_body)(status, message)
-        payload = json.dumps(body).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        await _send_json(send, status, (self.error_body or neutral_error_body)(status, message))
+
+
+async def _send_json(send: Send, status: int, body: Any) -> None:
+    payload = json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
 
 
 def _matches(path: str, pattern: str) -> bool:

@@ -86,6 +86,16 @@ def test_the_same_seed_gives_the_same_faults(sandbox: Any) -> None:
         assert _outcomes(other, 40) != one
 
 
+def test_fault_counts_are_inspectable_and_reset_repeats_the_sequence(sandbox: Any) -> None:
+    with _ctq(sandbox, seed=3, error_rate=0.5, error_statuses=(500,)) as client:
+        first = _outcomes(client, 20)
+        counts = client.get("/_sandbox/faults").json()
+        assert counts == {"latency": 0, "error": first.count("500"), "drop": 0, "lost_response": 0}
+        assert client.post("/_sandbox/reset").status_code == 204
+        assert client.get("/_sandbox/faults").json()["error"] == 0
+        assert _outcomes(client, 20) == first
+
+
 def test_latency_delays_every_affected_answer(sandbox: Any) -> None:
     with _ctq(sandbox, latency_ms=150, paths=("/info",)) as client:
         started = time.monotonic()
