@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 
 from runner.httpfile import _headers
 from runner.httpfile._body import Body, boundary_of, file_reference, form_body, json_body, multipart_body
+from runner.httpfile._errors import HttpFileError
 from runner.httpfile._model import Header, HttpFile, Problem, Request
 from runner.httpfile._names import flow_name, identifier, last_literal_segment, looks_like_credential, step_name
 from runner.httpfile._parser import METHODS
@@ -117,8 +118,8 @@ class _Converter:
         if variables:
             flow["vars"] = variables
         flow["steps"] = [step.mapping() for step in steps]
-        if not self.http.requests:
-            self.warnings.append(Problem(1, "the file holds no request"))
+        if not steps:
+            raise HttpFileError(f"{self.http.path}: holds no request a flow can send", hint="a request starts with a line such as 'GET https://…'")
         warnings = tuple(sorted(self.warnings, key=lambda p: p.line))
         return Conversion(flow=flow, warnings=warnings, secrets=dict(self.variables.secrets))
 

@@ -147,6 +147,10 @@ class _BlockReader:
                 self.variables.append(Variable(variable.group(1), variable.group(2), line.number))
                 self.index += 1
                 continue
+            if text.startswith("@"):
+                self.problems.append(Problem(line.number, "expected a variable definition: @name = value"))
+                self.index += 1
+                continue
             if text.startswith("<"):
                 script = self._script()
                 if script is not None:

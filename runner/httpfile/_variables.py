@@ -128,8 +128,11 @@ class Variables:
         ident = identifier(name)
         if ident in self.secrets:
             return Ref(f"secrets.{ident}", text=True)
-        if ident in self.inline and ident not in self._expanding:
-            return self._expand(ident)
+        if ident in self.inline:
+            if ident not in self._expanding:
+                return self._expand(ident)
+            self.warnings.append(Problem(line, f"@{name} refers to itself; not converted"))
+            return Ref(jinja_string("{{" + name + "}}"), text=True)
         if ident not in self.defined and ident not in self._undefined:
             self._undefined.add(ident)
             self.warnings.append(
@@ -155,7 +158,7 @@ class Variables:
             self._expanding.discard(ident)
         if len(parts) == 1:
             return Ref(parts[0])
-        return Ref("(" + " ~ ".join(f"({p})" if " " in p and not p.startswith("'") else p for p in parts) + ")", text=True)
+        return Ref("(" + " ~ ".join(p if _atomic(p) else f"({p})" for p in parts) + ")", text=True)
 
     def _dynamic(self, name: str, line: int) -> Ref:
         ref = dynamic(name)
@@ -199,6 +202,24 @@ class Variables:
         """Literal values first, then values rendered from them: vars are rendered in order."""
         literal = {k: v for k, v in self.vars.items() if not (isinstance(v, str) and REFERENCE.search(v))}
         return {**literal, **{k: v for k, v in self.vars.items() if k not in literal}}
+
+
+def _atomic(expression: str) -> bool:
+    """True for a path, a string literal or one parenthesised group: safe next to ``~``."""
+    if re.fullmatch(r"[\w.]+(\[[^\]]*\])*|'(?:[^'\\]|\\.)*'", expression):
+        return True
+    if not expression.startswith("("):
+        return False
+    depth = 0
+    quote = False
+    for index, char in enumerate(expression):
+        if char == "'" and (index == 0 or expression[index - 1] != "\\"):
+            quote = not quote
+        elif not quote and char in "()":
+            depth += 1 if char == "(" else -1
+            if depth == 0:
+                return index == len(expression) - 1
+    return False
 
 
 def _typed(value: Any) -> Any:

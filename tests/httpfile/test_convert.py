@@ -13,7 +13,7 @@ import yaml
 
 from runner._resources import schema_path
 from runner.engine import load_flow
-from runner.httpfile import Problem, convert, import_http, parse_http
+from runner.httpfile import HttpFileError, convert, import_http, parse_http
 
 from .conftest import DATA
 
@@ -271,11 +271,16 @@ def test_invalid_json_and_headers_only_some_requests_share() -> None:
     ]
 
 
-@pytest.mark.parametrize("text", ["", "# only a comment\n", "@a = 1\n"])
-def test_files_without_requests(text: str) -> None:
-    conversion = convert(parse_http(text, "empty.http"))
-    assert conversion.warnings == (Problem(1, "the file holds no request"),)
-    assert conversion.flow["steps"] == []
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "@a = 1\n###\n", "TRACE https://x.test/\n"])
+def test_files_without_requests_fail(text: str) -> None:
+    with pytest.raises(HttpFileError, match="^empty.http: holds no request a flow can send"):
+        convert(parse_http(text, "empty.http"))
+
+
+def test_variables_that_refer_to_each_other() -> None:
+    flow, warnings = _convert("@a = x{{b}}\n@b = y{{a}}\nGET https://x.test/{{a}}\n")
+    assert flow["steps"][0]["request"]["url"] == "/{{ ('x' ~ ('y' ~ '{{a}}')) }}"
+    assert warnings == [(2, "@a refers to itself; not converted")]
 
 
 def test_variables_built_from_others() -> None:
