@@ -51,7 +51,10 @@ def create_app(system: str, config: SandboxConfig | None = None) -> FaultMiddlew
     except KeyError:
         raise UnknownSandboxError(f"no sandbox for {system!r}", hint=f"choose one of {', '.join(APPS)}") from None
     config = config or SandboxConfig()
-    app: Any = importlib.import_module(module_name).create_app(config)
+    try:
+        app: Any = importlib.import_module(module_name).create_app(config)
+    except (ValueError, TypeError, KeyError) as exc:  # what a vendor app says about settings it cannot use
+        raise SandboxConfigError(f"the {system} sandbox cannot start with these settings: {exc}") from None
     state = getattr(app, "state", None)
     error_body = getattr(state, "fault_error_body", None) if state is not None else None
     return FaultMiddleware(app, config.faults, error_body=error_body)
