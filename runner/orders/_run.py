@@ -100,6 +100,18 @@ def _order_error(prepared: Prepared, exc: OrderspecError, note: Discarded | None
     if note is not None:
         message += f"; {note}"
     step = getattr(exc, "step", None)
-    error = OrderError(message, step=step, hint=exc.hint, result=partial)
+    hint = exc.hint
+    if hint is None and _unreachable_default(prepared, exc):
+        port = prepared.profile.base_url.rsplit(":", 1)[-1]
+        system = "3yourmind" if prepared.system.startswith("3yourmind") else prepared.system
+        hint = f"add --sandbox, or start the sandbox with: orderspec sandbox serve {system} --port {port}"
+    error = OrderError(message, step=step, hint=hint, result=partial)
     error.exit_code = exc.exit_code
     return error
+
+
+def _unreachable_default(prepared: Prepared, exc: OrderspecError) -> bool:
+    """The embedded default profile points at a sandbox that is not running."""
+    from runner.engine import ConnectionFailed
+
+    return isinstance(exc, ConnectionFailed) and prepared.profile.source == "embedded default"

@@ -58,7 +58,7 @@ def prepare(
     if sandboxes is not None and order.system is not None:
         profile, secrets = sandboxes.attach(profile)
     else:
-        secrets = credentials(profile)
+        secrets = _credentials(profile)
     flow = load_flow(order.flow if order.flow is not None else flow_path(order.system))
     spec_target = order.data.get("target") or {}
     options = {**profile.options, **(spec_target.get("options") or {})}
@@ -72,6 +72,19 @@ def prepare(
         except OrderspecError as exc:
             raise OrderError(f"{label}: {exc.message}", hint=exc.hint) from None
     return Prepared(order, label, system, profile, flow, target, secrets, variables)
+
+
+def _credentials(profile: Profile) -> dict[str, str]:
+    """The profile's credentials; the embedded default falls back to its sandbox's own."""
+    from runner.orders._profiles import ProfileError
+    from runner.orders._sandboxes import SANDBOX_SECRETS
+
+    try:
+        return credentials(profile)
+    except ProfileError:
+        if profile.source != "embedded default" or profile.system not in SANDBOX_SECRETS:
+            raise
+        return dict(SANDBOX_SECRETS[profile.system])
 
 
 def _custom_profile(order: Any, name: str | None, profiles_file: Path | None) -> Profile:
