@@ -194,7 +194,9 @@ class _Converter:
         headers: dict[str, Any] = {}
         for header in request.headers:
             lowered = header.name.lower()
-            if lowered == "host" or (lowered == "content-type" and self._content_type_implied(header, request, body)):
+            if lowered == "host" and request.url.startswith("/"):
+                continue  # it became part of the URL
+            if lowered == "content-type" and self._content_type_implied(header, request, body):
                 continue
             if lowered in {name.lower() for name in headers}:
                 self.warnings.append(Problem(header.line, f"header {header.name} is repeated; only the first is sent"))

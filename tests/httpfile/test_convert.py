@@ -311,3 +311,12 @@ def test_requests_a_flow_cannot_send_are_left_out() -> None:
     flow, warnings = _convert("TRACE https://x.test/a\n\n###\nFETCH https://x.test/b\n\n###\nGET https://x.test/c\n")
     assert [s["request"]["url"] for s in flow["steps"]] == ["/c"]
     assert warnings == [(1, "a flow cannot send TRACE requests; request not converted"), (4, "unknown HTTP method 'FETCH'")]
+
+
+def test_a_host_header_with_a_path_only_request_line() -> None:
+    flow, warnings = _convert("GET /status\nHost: api.example.com\n\n###\nGET https://other.test/x\nHost: vhost.example.com\n")
+    assert warnings == []
+    first, second = flow["steps"]
+    assert flow["vars"]["host"] == "http://api.example.com"
+    assert first["request"] == {"method": "GET", "url": "/status"}
+    assert second["request"] == {"method": "GET", "url": "https://other.test/x", "headers": {"Host": "vhost.example.com"}}
