@@ -520,8 +520,6 @@ class _Runner:
         label = f"step {path!r}"
         try:
             url = join_url(self.base_url, _text(request.url(ctx)))
-            state.method = request.method
-            state.url = self.mask(url)
             headers: dict[str, str] = {}
             for name, renderer in self._merged_headers(step):
                 value = renderer(ctx)
@@ -552,6 +550,8 @@ class _Runner:
             built = self.client.build_request(request.method, url, params=params, headers=headers, content=content, timeout=timeout)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise ConnectionFailed(self.mask(f"{label}: invalid URL {url!r}: {exc}"), step=path, location=step.location) from None
+        # set only now: a result with a method means the request was (about to be) sent
+        state.method = request.method
         state.url = self.mask(str(built.url))
         return built
 

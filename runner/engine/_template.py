@@ -50,7 +50,7 @@ class _Environment(SandboxedEnvironment):
     """
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if isinstance(obj, dict):
+        if isinstance(obj, Mapping):
             try:
                 return obj[attribute]
             except KeyError:
