@@ -14,7 +14,7 @@ _CREDENTIAL_WORDS = frozenset(
 
 def identifier(name: str) -> str:
     """A flow variable name (letters, digits, ``_``) for an HTTP Client variable name."""
-    ident = re.sub(r"\W", "_", name)
+    ident = re.sub(r"[^A-Za-z0-9_]", "_", name)
     return ident if re.match(r"[A-Za-z_]", ident) else "_" + ident
 
 

@@ -9,7 +9,6 @@ logs and is dropped. Any other statement is returned as a problem with its line.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
@@ -195,13 +194,28 @@ def _literal(text: str) -> object:
     return _NOT_LITERAL
 
 
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+
+
 def _unquote(text: str) -> str:
-    if text[0] == "'":
-        text = '"' + text[1:-1].replace('\\"', '"').replace('\\\'', "'").replace('"', '\\"') + '"'
-    try:
-        return str(json.loads(text))
-    except json.JSONDecodeError:
-        return text[1:-1]
+    """The value of a JavaScript string literal (quotes included in ``text``)."""
+    body = text[1:-1]
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\" and i + 1 < len(body):
+            following = body[i + 1]
+            if following == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[i + 2 : i + 6]):
+                out.append(chr(int(body[i + 2 : i + 6], 16)))
+                i += 6
+                continue
+            out.append(_ESCAPES.get(following, following))
+            i += 2
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def _tokens(text: str) -> list[tuple[str, str]] | None:

@@ -81,3 +81,9 @@ def test_a_handler_file_is_reported() -> None:
 )
 def test_expressions(js: str, jinja: str | None) -> None:
     assert js_to_jinja(js) == jinja
+
+
+def test_string_literals_with_escapes() -> None:
+    script = Script("client.global.set('msg', 'it\\'s \\u00e4\\tok'); client.global.set(\"q\", \"say \\\"hi\\\"\")", 1)
+    result = translate_script(script, pre_request=True)
+    assert [(a.name, a.value) for a in result.assignments] == [("msg", "it's ä\tok"), ("q", 'say "hi"')]
