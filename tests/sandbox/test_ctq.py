@@ -280,6 +280,18 @@ def test_configuring_updates_only_the_listed_items(api: httpx.Client) -> None:
     assert answer["subtotal_exc_vat"] == 14.64 + 12.0 + 4.88
 
 
+def test_switching_process_drops_options_the_new_process_lacks(api: httpx.Client) -> None:
+    order_id, ids = sliced_order(api, postproduction_id="sls-sand-blasting", color_id="grey")
+    fdm = {"process_id": "fdm", "material_id": "fdm-petg", "quality_id": "fdm-draft"}
+    item = api.patch(f"/orders/{order_id}", json={"items": [{"id": ids[0], **fdm}]}).json()["items"][0]
+    assert (item["process_id"], item["material_id"], item["color_id"]) == ("fdm", "fdm-petg", "grey")
+    assert "postproduction_id" not in item and item["additional_cost"] == 0
+    # FDM: setup 2.00 + 1 cm³ × PETG 0.16 €/cm³ × Draft 0.8
+    assert item["price_exc_vat"] == 2.13
+    refused = api.patch(f"/orders/{order_id}", json={"items": [{"id": ids[0], "process_id": "sls"}]})
+    assert errors(refused) == {"items[0].material_id": "Invalid value"}, "the material must fit the new process"
+
+
 def test_units_in_inches_scale_the_volume(api: httpx.Client) -> None:
     order_id, items = new_order(api)
     item = api.patch(

@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from runner.sandbox._config import SandboxConfig
 from runner.sandbox.ctq import _storage
 from runner.sandbox.ctq._catalogue import Catalogue, load_catalogue
-from runner.sandbox.ctq._geometry import measure
+from runner.sandbox.ctq._geometry import Geometry, measure
 from runner.sandbox.ctq._orders import Item, Order, Pricing
 from runner.sandbox.ctq._swagger import MISSING, Contract, Operation
 
@@ -252,24 +252,24 @@ class CtqSandbox:
         changes = body["items"]
         slicing = [self._check_change(order, index, change) for index, change in enumerate(changes)]
         self._info_changed("patch")
-        if any(slicing):
+        if any(geometry is not None for geometry in slicing):
             if self.config.analysis_seconds > 0:
                 await asyncio.sleep(self.config.analysis_seconds)
             if self.config.analysis_failure:
                 fields = [
                     (f"items[{i}].id", f"Model could not be sliced ({self.config.analysis_failure})")
-                    for i, s in enumerate(slicing)
-                    if s
+                    for i, geometry in enumerate(slicing)
+                    if geometry is not None
                 ]
                 raise _invalid(*fields)
             order = self._order(order_id)  # it may have gone while slicing
             self._require_active(order)
         updated = []
         for change in changes:
-            item = order.items.get(change["id"])
-            if item is None:
+            if change["id"] not in order.items:
                 raise _Failure(404, {"error": "Item with the specified ID not found"})
-            updated.append(self._apply_change(item, change))
+        for change, geometry in zip(changes, slicing, strict=True):
+            updated.append(self._apply_change(order.items[change["id"]], change, geometry))
         origin = _origin(request)
         totals = self.pricing.totals(order)
         return 200, {
@@ -280,8 +280,8 @@ class CtqSandbox:
             "min_order_surcharge": totals["min_order_surcharge"],
         }
 
-    def _check_change(self, order: Order, index: int, change: dict[str, Any]) -> bool:
-        """Refuse a change that cannot apply; say whether it needs (re-)slicing."""
+    def _check_change(self, order: Order, index: int, change: dict[str, Any]) -> Geometry | None:
+        """Refuse a change that cannot apply; the model's new geometry if it needs (re-)slicing."""
         item = order.items.get(change["id"])
         if item is None:
             raise _Failure(404, {"error": "Item with the specified ID not found"})
@@ -304,22 +304,27 @@ class CtqSandbox:
             ("postproduction_id", process.postproductions),
         ):
             value = merged[name]
-            if value is not None and value not in options:
+            # material and quality must fit the process; a colour or postproduction the new
+            # process lacks is dropped unless the change names it
+            checked = name in ("material_id", "quality_id") or name in change
+            if checked and value is not None and value not in options:
                 raise _invalid((f"{prefix}.{name}", "Invalid value"))
         slicing = item.geometry is None or any(
             name in change and change[name] != getattr(item, name) for name in ("process_id", "material_id", "quality_id")
         )
         units = (change.get("model") or {}).get("units")
         slicing = slicing or (units is not None and units != item.units)
-        if slicing:
-            data = self.objects.get(item.object_name)
-            if data is None:
-                raise _invalid((f"{prefix}.id", "Model hasn't been uploaded"))
-            if measure(data) is None:
-                raise _invalid((f"{prefix}.id", "Model can't be sliced: the file is not a valid STL"))
-        return slicing
+        if not slicing:
+            return None
+        data = self.objects.get(item.object_name)
+        if data is None:
+            raise _invalid((f"{prefix}.id", "Model hasn't been uploaded"))
+        geometry = measure(data)
+        if geometry is None:
+            raise _invalid((f"{prefix}.id", "Model can't be sliced: the file is not a valid STL"))
+        return geometry
 
-    def _apply_change(self, item: Item, change: dict[str, Any]) -> Item:
+    def _apply_change(self, item: Item, change: dict[str, Any], geometry: Geometry | None) -> Item:
         for name in ("process_id", "material_id", "quality_id", "color_id", "postproduction_id"):
             if name in change:
                 setattr(item, name, change[name])
@@ -328,8 +333,8 @@ class CtqSandbox:
         units = (change.get("model") or {}).get("units")
         if units is not None:
             item.units = units
-        if item.geometry is None or "process_id" in change or "material_id" in change or "quality_id" in change or units:
-            item.geometry = measure(self.objects[item.object_name])
+        if geometry is not None:
+            item.geometry = geometry
         process = self.catalogue.processes[str(item.process_id)]
         if item.color_id is not None and item.color_id not in process.colors:
             item.color_id = None
