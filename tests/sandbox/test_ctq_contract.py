@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from runner.sandbox import SandboxConfig, SandboxConfigError
+from runner.sandbox import FaultConfig, SandboxConfig, SandboxConfigError
 from runner.sandbox.ctq._catalogue import BUILT_IN
 from runner.sandbox.testing import cube_stl, running_sandbox
 
@@ -159,3 +159,21 @@ def test_a_broken_catalogue_is_refused_when_the_sandbox_starts(tmp_path: Path, t
     with pytest.raises(SandboxConfigError, match=expected):
         with running_sandbox("ctq", SandboxConfig(catalogue=path)):
             pass
+
+
+def test_injected_server_errors_have_the_swagger_error_shape_on_every_operation(sandbox: Any) -> None:
+    document = _swagger()
+    running = sandbox("ctq", SandboxConfig(faults=FaultConfig(error_rate=1.0, error_statuses=(500,))))
+    with httpx.Client(base_url=running.base_url, headers=HEADERS) as api:
+        for method, template, url in [
+            ("POST", "/get-signed-urls", "/get-signed-urls"),
+            ("GET", "/info", "/info"),
+            ("GET", "/orders/{order_id}", "/orders/x"),
+            ("PATCH", "/orders/{order_id}", "/orders/x"),
+            ("DELETE", "/orders/{order_id}", "/orders/x"),
+            ("POST", "/orders/{order_id}/apply-discount/{code}", "/orders/x/apply-discount/WELCOME10"),
+            ("POST", "/orders/{order_id}/place-order", "/orders/x/place-order"),
+        ]:
+            response = api.request(method, url, json={"items": []})
+            assert response.status_code == 500
+            _check(document, method, template, response)
