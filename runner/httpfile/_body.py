@@ -60,8 +60,14 @@ def json_body(lines: tuple[Line, ...], resolve: Resolve) -> Body:
         if isinstance(value, dict):
             out: dict[str, Any] = {}
             for key, item in value.items():
-                if REFERENCE.search(key) or "\u0000" in key:
-                    problems.append(Problem(first, f"a template in the JSON key {key!r} is not converted; the key is sent as written"))
+                placeholder = _PLACEHOLDER_RE.match(key)
+                if placeholder:
+                    name, line = templates[int(placeholder.group(1))]
+                    key = "{{" + name + "}}"
+                else:
+                    line = _line_of(lines, key)
+                if REFERENCE.search(key):
+                    problems.append(Problem(line, f"a reference in the JSON key {key!r} is not converted; the key is sent as written"))
                 out[key] = convert(item)
             return out
         if isinstance(value, list):

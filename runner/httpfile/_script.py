@@ -333,14 +333,10 @@ def jinja_string(value: str) -> str:
 
 
 def _join(parts: list[str]) -> str:
+    """Tokens with single spaces, none inside parentheses."""
     text = ""
     for part in parts:
-        if not text or text.endswith("(") or part == ")":
-            text += part
-        elif text.endswith("not"):
-            text += " " + part
-        else:
-            text += " " + part
+        text += part if not text or text.endswith("(") or part == ")" else " " + part
     return text
 
 

@@ -277,6 +277,15 @@ def test_files_without_requests_fail(text: str) -> None:
         convert(parse_http(text, "empty.http"))
 
 
+def test_references_in_json_keys_are_reported() -> None:
+    flow, warnings = _convert('POST https://x.test/\nContent-Type: application/json\n\n{\n  {{k}}: 1,\n  "{{j}}": 2\n}\n')
+    assert flow["steps"][0]["request"]["json"] == {"{{k}}": 1, "{{j}}": 2}
+    assert [(line, message.split(";")[0]) for line, message in warnings] == [
+        (5, "a reference in the JSON key '{{k}}' is not converted"),
+        (6, "a reference in the JSON key '{{j}}' is not converted"),
+    ]
+
+
 def test_variables_that_refer_to_each_other() -> None:
     flow, warnings = _convert("@a = x{{b}}\n@b = y{{a}}\nGET https://x.test/{{a}}\n")
     assert flow["steps"][0]["request"]["url"] == "/{{ ('x' ~ ('y' ~ '{{a}}')) }}"
