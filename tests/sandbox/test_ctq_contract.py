@@ -28,7 +28,8 @@ ADDRESS = {
 }
 storage = httpx.Client(verify=False)
 
-SWAGGER = Path("/work/shared/reference/ctq-widget-api.v1.2021-02-19-seed.yaml")
+# the research copy sits beside the checkout (``../shared/reference``) on the machine it was made on
+SWAGGER = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ctq-widget-api.v1.2021-02-19-seed.yaml"
 SHIPPED = BUILT_IN.parent / "ctq-widget-api.v1.2021-02-19-seed.yaml"
 
 
