@@ -472,8 +472,10 @@ class _Runner:
                 ambiguous = not isinstance(exc, _NOT_SENT)
                 if ambiguous and step.effect in ("create", "place") and not step.safe_to_repeat:
                     raise OutcomeUnknown(
-                        f"step {path!r} ({step.effect}): {where}: {reason}; the outcome is unknown, "
-                        "the target may or may not have carried it out",
+                        self.mask(
+                            f"step {path!r} ({step.effect}): {where}: {reason}; the outcome is unknown, "
+                            "the target may or may not have carried it out"
+                        ),
                         step=path,
                         location=step.location,
                         hint=f"check on the target before running again; a {step.effect} step is never repeated blindly",
@@ -481,7 +483,7 @@ class _Runner:
                 if retry is not None and attempt < retry.attempts:
                     self._wait(path, attempt, reason, min(retry.backoff * 2 ** (attempt - 1), retry.max_wait))
                     continue
-                raise ConnectionFailed(f"step {path!r}: {where}: {reason}", step=path, location=step.location) from None
+                raise ConnectionFailed(self.mask(f"step {path!r}: {where}: {reason}"), step=path, location=step.location) from None
             state.response = response
             status = response.status_code
             if retry is not None and status in RETRY_STATUSES and attempt < retry.attempts:
@@ -542,7 +544,10 @@ class _Runner:
         content = None
         if body is not None:
             content = body.content
-            if body.content_type and not any(name.lower() == "content-type" for name in headers):
+            if request.multipart_files is not None:  # only our boundary can describe our body
+                headers = {name: value for name, value in headers.items() if name.lower() != "content-type"}
+                headers["Content-Type"] = body.content_type or ""
+            elif body.content_type and not any(name.lower() == "content-type" for name in headers):
                 headers["Content-Type"] = body.content_type
             if body.streamed and body.length is not None:
                 headers["Content-Length"] = str(body.length)
@@ -550,6 +555,10 @@ class _Runner:
             built = self.client.build_request(request.method, url, params=params, headers=headers, content=content, timeout=timeout)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise ConnectionFailed(self.mask(f"{label}: invalid URL {url!r}: {exc}"), step=path, location=step.location) from None
+        except UnicodeEncodeError as exc:
+            raise TemplateError(self.mask(f"{label}: a header value is not ASCII text ({exc.object!r})"), step=path, location=step.location) from None
+        except TypeError as exc:  # e.g. a query parameter rendered to a mapping
+            raise TemplateError(self.mask(f"{label}: cannot send the request: {exc}"), step=path, location=step.location) from None
         # set only now: a result with a method means the request was (about to be) sent
         state.method = request.method
         state.url = self.mask(str(built.url))

@@ -33,6 +33,7 @@ def _sha(path: Path) -> str:
 def test_multipart_fields_and_file(server, flow_of, files):
     flow = flow_of(
         "steps:\n  - name: upload\n    request:\n      method: POST\n      url: /files\n"
+        "      headers: {Content-Type: 'multipart/form-data; boundary=boundary'}\n"
         "      multipart:\n        fields: {basket_id: '{{ vars.basket }}', unit: inch, flag: true}\n"
         "        files:\n          file: {path: cube.stl, filename: 'test (copy).stl', content_type: model/x.stl-binary}\n"
         "    capture: {got: response.body}\n"

@@ -365,3 +365,9 @@ def test_transport_and_client_are_injectable(flow_of):
     with httpx.Client(transport=httpx.MockTransport(handler), headers={"X-Client": "mine"}) as client:
         run_flow(flow, {"target": {"base_url": "http://example.invalid"}}, client=client)
     assert seen[1].headers["x-client"] == "mine"
+
+
+def test_values_that_cannot_be_sent_are_clear_errors(server, flow_of):
+    flow = flow_of("steps:\n  - name: h\n    request: {method: GET, url: /echo, headers: {X-Name: '{{ order.name }}'}}\n")
+    with pytest.raises(TemplateError, match="not ASCII"):
+        run_flow(flow, context(server, order={"name": "Zoë ✓"}))
