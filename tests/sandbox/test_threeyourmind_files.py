@@ -170,12 +170,15 @@ def test_an_oversized_stream_without_length_is_cut_off(server: RunningSandbox) -
 
 
 def test_analysis_takes_the_configured_time(sandbox: Any) -> None:
-    running = sandbox("3yourmind", SandboxConfig(analysis_seconds=0.4))
+    running = sandbox("3yourmind", SandboxConfig(analysis_seconds=1.0))
     with httpx.Client(base_url=running.base_url, headers={"Authorization": "Token sandbox-token"}) as api:
+        started = time.monotonic()
         uploaded = api.post("/upload/", files={"file": ("slow.stl", STL)}, data={"unit": "mm"}).json()
         status_url = f"/api/v2.0/files/status/{uploaded['uuid']}/"
         assert uploaded["status"] == "analysing" and api.get(status_url).json() == {"status": "analysing"}
-        time.sleep(0.5)
+        while api.get(status_url).json() == {"status": "analysing"} and time.monotonic() - started < 10:
+            time.sleep(0.05)
+        assert time.monotonic() - started >= 1.0
         assert api.get(status_url).json() == {"status": "finished"}
 
 

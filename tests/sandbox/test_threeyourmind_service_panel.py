@@ -375,10 +375,11 @@ def test_order_refuses_an_empty_basket_and_incomplete_lines(api: httpx.Client) -
 
 
 def test_order_waits_for_the_analysis(sandbox: Any) -> None:
-    running = sandbox("3yourmind", SandboxConfig(analysis_seconds=0.6))
+    running = sandbox("3yourmind", SandboxConfig(analysis_seconds=1.5))
     with httpx.Client(base_url=running.base_url, headers={"Authorization": "Token sandbox-token"}) as api:
         basket_id = api.post(f"{SP}/baskets/", json={"customer_id": 101}).json()["id"]
         line_id = api.post(f"{SP}/baskets/{basket_id}/lines/", json={"offer_id": 21}).json()["id"]
+        uploaded_at = time.monotonic()
         assert upload(api, basket_id, line_id).json()["status"] == "analysing"
         status_url = f"{SP}/baskets/{basket_id}/lines/{line_id}/file-status/"
         assert api.get(status_url).json() == {"status": "analysing"}
@@ -386,7 +387,9 @@ def test_order_waits_for_the_analysis(sandbox: Any) -> None:
         early = api.post(f"{SP}/internal-ordering/orders/", json=order_body(v))
         assert early.status_code == 400
         assert early.json() == {"non_field_errors": [f"The file of line {line_id} is still being analysed."]}
-        time.sleep(0.7)
+        while api.get(status_url).json() == {"status": "analysing"} and time.monotonic() - uploaded_at < 10:
+            time.sleep(0.05)
+        assert time.monotonic() - uploaded_at >= 1.5
         assert api.get(status_url).json() == {"status": "finished"}
         assert api.post(f"{SP}/internal-ordering/orders/", json=order_body(v)).status_code == 201
 

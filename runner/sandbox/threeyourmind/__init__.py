@@ -5,6 +5,7 @@ read-only ``sandbox-readonly-token`` gets 403 where ordering permission is neede
 camelCase JSON with the seed's snake_case exceptions, decimals as strings, DRF's error
 bodies. Uploads go to ``/api/v2.0/files/`` or ``/upload/``; a file is ``analysing``
 for ``config.analysis_seconds``, then ``finished`` (or ``config.analysis_failure``).
+``config.options["max_upload_bytes"]`` caps an upload (64 MiB by default).
 """
 
 from __future__ import annotations
