@@ -82,8 +82,15 @@ def test_converted_seed_runs_through_the_engine(tmp_path: Path, service_panel: S
     assert result.vars["line_id"] == LINE
 
 
-def test_converted_seed_runs_with_orderspec_run(tmp_path: Path, service_panel: Server) -> None:
-    flow_file = _convert(tmp_path)
+def test_import_http_then_orderspec_run(tmp_path: Path, service_panel: Server) -> None:
+    flow_file = tmp_path / "service-panel.yaml"
+    imported = subprocess.run(
+        [sys.executable, "-m", "runner", "import-http", str(DATA / "service-panel.http"), "-o", str(flow_file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert imported.returncode == 0, imported.stderr
     env = {**os.environ, "SP_TOKEN": TOKEN}
     done = subprocess.run(
         [sys.executable, "-m", "runner", "run", str(flow_file), "--var", f"host={service_panel.base_url}", "--secret", "token=SP_TOKEN"],
