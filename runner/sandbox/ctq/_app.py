@@ -72,7 +72,6 @@ class CtqSandbox:
         self.upload_seconds = float(options.get("signed_url_seconds", 3600))  # type: ignore[arg-type]
         self.download_seconds = float(options.get("download_url_seconds", 5 * 24 * 3600))  # type: ignore[arg-type]
         self.signer = _storage.Signer()
-        self.info_body = json.dumps(self.catalogue.info, ensure_ascii=False, separators=(",", ":")).encode()
         self.reset()
 
     def reset(self) -> None:
