@@ -294,7 +294,9 @@ class _Builder:
                 if type(event) is yaml.MappingEndEvent:
                     return result
                 raise self._fail("a mapping key must be a plain value", event)
-            key = scalar(event)
+            key = _PLAIN.get(event.value, _MISSING) if event.tag is None and event.implicit[0] else _MISSING
+            if key is _MISSING:
+                key = scalar(event)
             mark = event.start_mark
             child = path + (key,)
             if key in result:
@@ -309,7 +311,10 @@ class _Builder:
                 self.count += 1
                 mark = event.start_mark
                 values[child] = (mark.line + 1, mark.column + 1)
-                result[key] = scalar(event)
+                if event.tag is None and not event.implicit[0]:  # quoted: a string
+                    result[key] = event.value
+                else:
+                    result[key] = scalar(event)
             else:
                 result[key] = self._value(event, child, depth)
 

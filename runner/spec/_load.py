@@ -104,7 +104,7 @@ def check_spec(path: str | os.PathLike[str], *, display_name: str | None = None)
         if exc.location is None:  # the file itself is missing or unreadable: a usage problem
             raise UsageError(exc.message) from None
         return SpecResult(name, (_source_problem(exc, name),))
-    return _check_bytes(raw, path, name, {})
+    return _check_bytes(raw, os.path.abspath(path), name, {})
 
 
 def validate_paths(paths: Iterable[str | os.PathLike[str]], *, skip_non_orders: bool = False) -> ValidationReport:
@@ -119,7 +119,7 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], *, skip_non_orders: 
     results: list[SpecResult] = []
     skipped: list[str] = []
     links: dict[str, bool] = {}
-    for path, display, explicit in _discover(paths):
+    for path, display, absolute, explicit in _discover(paths):
         try:
             raw = read_source(path, display_name=display)
         except SourceError as exc:
@@ -130,11 +130,12 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], *, skip_non_orders: 
         if (skip_non_orders or not explicit) and not _ORDER_LINE.search(raw):
             skipped.append(display)
             continue
-        results.append(_check_bytes(raw, path, display, links))
+        results.append(_check_bytes(raw, absolute, display, links))
     return ValidationReport(tuple(_unique_names(results)), tuple(skipped))
 
 
-def _discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, str, bool]]:
+def _discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, str, str, bool]]:
+    """(path, display name, absolute path, named explicitly) of every candidate file, once each."""
     seen: set[str] = set()
     given = list(paths)
     if not given:
@@ -142,32 +143,37 @@ def _discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, st
     for entry in given:
         text = os.fspath(entry)
         if os.path.isdir(text):
-            root = os.path.realpath(text)
-            for path, display in _walk(text):
-                real = os.path.join(root, os.path.relpath(path, text))
+            base, real_base = os.path.abspath(text), os.path.realpath(text)
+            for path, display, suffix in _walk(text):
+                real = real_base + suffix
                 if real not in seen:
                     seen.add(real)
-                    yield path, display, False
+                    yield path, display, base + suffix, False
         elif os.path.exists(text):
             real = os.path.realpath(text)
             if real not in seen:
                 seen.add(real)
-                yield text, text, True
+                yield text, text, os.path.abspath(text), True
         else:
             raise UsageError(f"{text} does not exist")
 
 
-def _walk(folder: str) -> Iterator[tuple[str, str]]:
-    """YAML files under ``folder`` in a stable order, skipping hidden folders (.git, .venv)."""
+def _walk(folder: str) -> Iterator[tuple[str, str, str]]:
+    """YAML files under ``folder`` in a stable order, skipping hidden folders (.git, .venv).
+
+    Yields the path, its display form and its suffix after ``folder`` (``/sub/a.yaml``).
+    """
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(name for name in dirs if not name.startswith(".") and name != "__pycache__")
+        relative = root[len(folder) :]
         for name in sorted(files):
             if name.endswith(_SUFFIXES) and not name.startswith("."):
                 path = os.path.join(root, name)
-                yield path, os.path.normpath(path)
+                suffix = f"{relative}{os.sep}{name}" if not relative.endswith(os.sep) else relative + name
+                yield path, os.path.normpath(path), suffix
 
 
-def _check_bytes(raw: bytes, path: str, name: str, links: dict[str, bool]) -> SpecResult:
+def _check_bytes(raw: bytes, absolute: str, name: str, links: dict[str, bool]) -> SpecResult:
     key = (name, hashlib.sha256(raw).digest())
     cached = _parsed.get(key)
     if cached is None:
@@ -182,7 +188,6 @@ def _check_bytes(raw: bytes, path: str, name: str, links: dict[str, bool]) -> Sp
     document, problems = cached
     if document is None:
         return SpecResult(name, problems)
-    absolute = os.path.abspath(path)
     checked = check(document, os.path.dirname(absolute), links)
     metadata = document.data.get("metadata")
     spec_name = metadata.get("name") if isinstance(metadata, dict) else None
@@ -199,7 +204,7 @@ def _check_bytes(raw: bytes, path: str, name: str, links: dict[str, bool]) -> Sp
         flow=Path(checked.flow) if checked.flow else None,
         profile=target.get("profile"),
         data=data,
-        files=tuple(Path(file) for file in checked.files),
+        file_paths=tuple(checked.files),
         document=document,
     )
     return SpecResult(name, (), order, spec_name, document)

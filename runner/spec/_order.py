@@ -37,9 +37,14 @@ class Order:
     """Absolute path of the custom flow, when the spec names one."""
     profile: str | None
     data: dict[str, Any]
-    files: tuple[Path, ...] = ()
+    file_paths: tuple[str, ...] = ()
     """Every file the order uploads, resolved, in the order they appear."""
     document: Document | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """``file_paths`` as ``Path`` objects."""
+        return tuple(Path(file) for file in self.file_paths)
 
     @cached_property
     def digest(self) -> str:
@@ -52,7 +57,7 @@ class Order:
         canonical = json.dumps(_strip(self.data), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
         hasher.update(canonical.encode("utf-8"))
         folder = self.path.parent
-        for file in self.files:
+        for file in self.file_paths:
             hasher.update(b"\0" + os.path.relpath(file, folder).replace(os.sep, "/").encode("utf-8") + b"\0")
             hasher.update(file_digest(file).encode("ascii"))
         return hasher.hexdigest()
