@@ -186,11 +186,24 @@ def test_a_broken_catalogue_is_a_clear_error(tmp_path: Path, text: str | None, m
     assert message in str(caught.value) and str(path) in str(caught.value)
 
 
-def test_duplicate_ids_in_a_catalogue_are_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("id: 42,", "id: 41,", "id 41 appears twice"),
+        ("material: 13,", "material: 99,", "offer 23 names material 99, which is not under materials"),
+        ("post_processings: [33]", "post_processings: [77]", "offer 23 names post-processing 77, which is not under post_processings"),
+        ('unit_price: "8.90"', 'unit_price: "cheap"', "incomplete or malformed"),
+        ('unit_price: "8.90"', 'unit_price: "-1"', "price '-1' must be a non-negative number"),
+    ],
+)
+def test_inconsistent_catalogues_are_refused(tmp_path: Path, old: str, new: str, message: str) -> None:
     path = tmp_path / "catalogue.yaml"
-    path.write_text(BUILT_IN.read_text(encoding="utf-8").replace("id: 42,", "id: 41,"), encoding="utf-8")
-    with pytest.raises(CatalogueError, match="id 41 appears twice"):
+    text = BUILT_IN.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
         create_app("3yourmind", SandboxConfig(catalogue=path))
+    assert message in str(caught.value)
 
 
 def test_injected_errors_look_like_drf(sandbox: Any) -> None:

@@ -198,8 +198,13 @@ def _build(data: dict[str, Any]) -> Catalogue:
     )
     offers = []
     for o in data["offers"]:
-        material = materials[int(o["material"])]
+        material = materials.get(int(o["material"]))
+        if material is None:
+            raise ValueError(f"offer {o['id']} names material {o['material']}, which is not under materials")
         pp_ids = tuple(int(i) for i in o.get("post_processings") or ())
+        unknown = [i for i in pp_ids if i not in post_processings]
+        if unknown:
+            raise ValueError(f"offer {o['id']} names post-processing {unknown[0]}, which is not under post_processings")
         offers.append(
             Offer(
                 id=int(o["id"]),
