@@ -63,7 +63,11 @@ def _resolve(path: Any, folder: Path) -> Path:
 
 
 def _file_chunks(path: Path) -> Iterator[bytes]:
-    with open(path, "rb", buffering=0) as handle:
+    try:
+        handle = open(path, "rb", buffering=0)
+    except OSError as exc:
+        raise BodyError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with handle:
         while chunk := handle.read(CHUNK):
             yield chunk
 

@@ -33,7 +33,7 @@ from runner.engine._errors import (
     TemplateError,
 )
 from runner.engine._flow import EFFECT_RANK, Expr, Flow, Step
-from runner.engine._http import build_body, join_url
+from runner.engine._http import BodyError, build_body, join_url
 from runner.engine._mask import Masker
 from runner.engine._template import Const, EvalFailure, Renderer
 from runner.errors import Location, OrderspecError
@@ -466,6 +466,8 @@ class _Runner:
             request = self._build(step, ctx, path, state, timeout)
             try:
                 response = self.client.send(request)
+            except BodyError as exc:  # a file went away or became unreadable while sending
+                raise BodyError(self.mask(f"step {path!r}: {exc.message}"), step=path, location=step.location) from None
             except httpx.TransportError as exc:
                 reason = _describe_transport(exc, step.timeout or self.flow.timeout)
                 where = f"{state.method} {state.url}"

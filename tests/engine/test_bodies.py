@@ -135,3 +135,10 @@ def test_large_upload_is_not_held_in_memory(server, flow_of, tmp_path):
         tracemalloc.stop()
     assert result.vars["size"] == 64 << 20
     assert peak < 16 << 20  # a few 1 MiB chunks in flight, never the 64 MiB file
+
+
+def test_file_gone_while_sending_is_a_clear_error(tmp_path):
+    from runner.engine._http import BodyError, _file_chunks
+
+    with pytest.raises(BodyError, match=r"cannot read .*gone.bin"):
+        list(_file_chunks(tmp_path / "gone.bin"))
