@@ -163,8 +163,7 @@ class _Checker:
         return item
 
     def _subcarts(self, items: list[Any]) -> None:
-        skus = {item.get("sku") for item in items if isinstance(item, dict)}
-        skus.discard(None)
+        skus = {item.get("sku") for item in items if isinstance(item, dict) and isinstance(item.get("sku"), str)}
         if len(skus) > TOPHOTO_MAX_SUBCARTS:
             self.problem(
                 ("items",),
