@@ -64,6 +64,9 @@ class SpecError(OrderspecError):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
+        if not self.problems:
+            super().__init__("the spec is invalid")
+            return
         first = self.problems[0]
         more = len(self.problems) - 1
         message = f"{first.json_path}: {first.message}"
@@ -72,4 +75,6 @@ class SpecError(OrderspecError):
         super().__init__(message, location=first.location, hint=first.hint)
 
     def __str__(self) -> str:
+        if not self.problems:
+            return self.message
         return "\n".join(str(problem) for problem in self.problems)
