@@ -26,11 +26,12 @@ from runner.engine._events import (
     StepStarted,
     UploadProgress,
 )
-from runner.engine._flow import EFFECTS, Flow, Step, flow_from_document, load_flow
+from runner.engine._flow import EFFECTS, Effect, Flow, Step, flow_from_document, load_flow
 from runner.engine._run import FlowContext, FlowResult, PendingStep, StepResult, run_flow
 
 __all__ = [
     "EFFECTS",
+    "Effect",
     "CaptureError",
     "Clock",
     "ConnectionFailed",

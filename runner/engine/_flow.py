@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jsonschema
 from jinja2.exceptions import TemplateSyntaxError
@@ -22,7 +22,8 @@ from runner.engine._errors import FlowSourceError
 from runner.engine._template import Const, Renderer, compile_expression, compile_template
 from runner.errors import Location, SourceError
 
-EFFECTS = ("read", "write", "create", "place")
+Effect = Literal["read", "write", "create", "place"]
+EFFECTS: tuple[Effect, ...] = ("read", "write", "create", "place")
 """Effects from harmless to final; ``stop_before`` compares with this order."""
 EFFECT_RANK = {name: rank for rank, name in enumerate(EFFECTS)}
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -192,10 +193,13 @@ def _where(path: JsonPath) -> str:
 
 
 def _check_schema(document: Document) -> None:
-    validator = _validator()
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document.data))
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(document.data))
     if error is None:
         return
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        # a misspelt key is the likeliest reason no alternative matched: say that first
+        unknown = [item for item in error.context if item.validator == "additionalProperties"]
+        error = jsonschema.exceptions.best_match(unknown or error.context)
     path = tuple(error.absolute_path)
     message = error.message
     key = False
@@ -207,8 +211,6 @@ def _check_schema(document: Document) -> None:
             message = f"unknown key {extra[0]!r}" + (f"; expected one of {', '.join(allowed)}" if allowed else "")
     elif error.validator == "required":
         message = message.replace("is a required property", "is required")
-    elif error.validator in ("oneOf", "anyOf") and error.context:
-        message = jsonschema.exceptions.best_match(error.context).message
     where = _where(path)
     text = f"{where}: {message}" if where and not key else message
     raise FlowSourceError(text, location=document.locate(path, key=key))

@@ -32,7 +32,7 @@ from runner.engine._errors import (
     RequestFailed,
     TemplateError,
 )
-from runner.engine._flow import EFFECT_RANK, Expr, Flow, Step
+from runner.engine._flow import EFFECT_RANK, Effect, Expr, Flow, Step
 from runner.engine._http import BodyError, build_body, join_url
 from runner.engine._mask import Masker
 from runner.engine._template import Const, EvalFailure, Renderer
@@ -314,7 +314,10 @@ class _Runner:
         try:
             return renderer(ctx)
         except EvalFailure as exc:
-            raise TemplateError(self.mask(f"{path}: {_reason(exc)}"), step=path, location=location) from None
+            hint = None
+            if exc.source.startswith("target."):
+                hint = "target settings come from the spec's profile; `orderspec run` takes --base-url"
+            raise TemplateError(self.mask(f"{path}: {_reason(exc)}"), step=path, location=location, hint=hint) from None
         except PickError as exc:
             raise PickError(self.mask(f"{path}: {exc.message}"), step=path, location=location) from None
 
@@ -661,7 +664,7 @@ def run_flow(
     clock: Clock | None = None,
     on_event: Callable[[ev.Event], None] | None = None,
     gate: Callable[[PendingStep], None] | None = None,
-    stop_before: str | None = None,
+    stop_before: Effect | None = None,
     done: Collection[str] = (),
 ) -> FlowResult:
     """Run ``flow`` and return its outputs, variables and per-step results.

@@ -134,3 +134,9 @@ def test_builtin_flows_load():
     for system in ("ctq", "3yourmind-service-panel", "3yourmind-user-panel", "tophoto"):
         if flow_path(system).exists():
             assert load_flow(flow_path(system)).steps
+
+
+def test_misspelt_file_key_is_named(write_flow):
+    error = _error(write_flow, "steps:\n  - name: a\n    request:\n      method: PUT\n      url: /u\n      content: {paht: x.bin}\n")
+    assert error.message.startswith("unknown key 'paht'") and "path" in error.message
+    assert (error.location.line, error.location.column) == (10, 17)

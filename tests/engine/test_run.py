@@ -207,6 +207,14 @@ def test_retry_honours_retry_after(server, flow_of):
     assert clock.slept == [7.0]
 
 
+def test_retry_wait_is_capped(server, flow_of):
+    key = _key()
+    flow = flow_of(f"steps:\n  - name: r\n    request: {{method: GET, url: '/flaky?key={key}&fail=1&status=503&after=3600'}}\n    retry: {{attempts: 2, max_wait: 5}}\n")
+    clock = InstantClock()
+    run_flow(flow, context(server), clock=clock)
+    assert clock.slept == [5.0]
+
+
 def test_retries_run_out(server, flow_of):
     key = _key()
     flow = flow_of(f"steps:\n  - name: r\n    request: {{method: GET, url: '/flaky?key={key}&fail=5&status=502'}}\n    retry: {{attempts: 2}}\n")
