@@ -80,6 +80,8 @@ def _plan_one(label: str, order: Any, quote: bool, profile: str | None, profiles
     draft = quote and can_discard(prepared.system)
     if quote and not draft:
         notes.append(f"{prepared.system} cannot delete a draft, so no draft was created to quote")
+    if prepared.system == "3yourmind-user-panel" and not draft:
+        notes.append("the User Panel lists materials per basket line: they are checked with --quote (a draft basket, deleted) or by apply")
     outcome = run(prepared, stop_before="place" if draft else "create", discard_draft=draft)
     if outcome.discarded is not None:
         notes.append(str(outcome.discarded))

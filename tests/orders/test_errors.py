@@ -208,3 +208,15 @@ def test_unknown_profile_lists_the_defined_ones(specs) -> None:
         apply([spec])
     assert "no profile 'prod'" in str(caught.value) and "profiles defined: ctq-dev" in str(caught.value)
     assert isinstance(ProfileError("x"), Exception)
+
+
+def test_unknown_material_on_the_user_panel_deletes_the_draft_basket(specs, sandbox, sandbox_env) -> None:
+    def typo(data: dict) -> None:
+        data["items"][1]["material"] = "PA12 Blak"
+
+    spec, base_url = _setup("3yourmind-user-panel", specs, sandbox, edit=typo)
+    message = _apply_failure(spec)
+    assert "step 'lines[1]/material'" in message and "closest match: 'PA12 Black'" in message
+    basket = re.search(r"the draft basket (\d+) was deleted", message).group(1)
+    gone = httpx.get(f"{base_url}/api/v2.0/user-panel/baskets/{basket}/", headers={"Authorization": "Token sandbox-token"})
+    assert gone.status_code == 404
