@@ -55,6 +55,11 @@ def _report(result: FlowResult, output_format: str, junit: Path | None, mask: Ma
 @click.option("--secret", "secret_values", multiple=True, metavar="NAME=ENV_VAR", help="Set secrets.NAME from an environment variable; repeatable.")
 @click.option("--base-url", help='Set target.base_url (for flows with base_url: "{{ target.base_url }}").')
 @click.option("--order", "order_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A YAML file passed to the flow as `order` (data, not validated).")
+@click.option(
+    "--stop-before",
+    type=click.Choice(["write", "create", "place"]),
+    help="Run only the steps before the first one with this effect or a stronger one.",
+)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write a JUnit XML report to this file.")
 def run(
@@ -63,6 +68,7 @@ def run(
     secret_values: tuple[str, ...],
     base_url: str | None,
     order_file: Path | None,
+    stop_before: str | None,
     output_format: str,
     junit: Path | None,
 ) -> None:
@@ -86,7 +92,7 @@ def run(
     )
     progress = Progress(sys.stderr, live=sys.stderr.isatty(), mask=mask)
     try:
-        result = run_flow(flow, context, on_event=progress)
+        result = run_flow(flow, context, on_event=progress, stop_before=stop_before)  # type: ignore[arg-type]
     except FlowError as exc:
         if exc.result is not None:
             _report(exc.result, output_format, junit, mask)

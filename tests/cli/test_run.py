@@ -175,3 +175,12 @@ def test_terminal_gets_one_updating_line(base_url, flow_file):
     shown = b"".join(chunks).decode()
     assert done.returncode == 0
     assert "\r\x1b[K… basket" in shown and "\r\x1b[Kok    basket" in shown
+
+
+def test_stop_before_create_sends_only_reads(base_url, tmp_path):
+    path = tmp_path / "flow.yaml"
+    path.write_text(FLOW.replace("steps:\n", "steps:\n  - name: look\n    request: {method: GET, url: /catalogue}\n", 1), encoding="utf-8")
+    done = _run(str(path), "--base-url", base_url, "--secret", "token=DEMO_TOKEN", "--stop-before", "create", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["stopped_before"] == "basket" and [step["path"] for step in report["steps"]] == ["look"]
