@@ -87,14 +87,14 @@ class Document:
 
 
 def read_source(path: str | Path, *, display_name: str | None = None, max_bytes: int = MAX_BYTES) -> bytes:
-    """The bytes of ``path``, refusing folders, unreadable and oversized files.
+    """The bytes of ``path``, refusing folders, special files, unreadable and oversized files.
 
     Errors about the file itself (missing, a folder, unreadable) carry no location;
     an oversized file is located at its start.
     """
     name = display_name or str(path)
-    try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:  # non-blocking, so a FIFO named like a spec cannot hang us
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise SourceError(f"{name} does not exist") from None
     except IsADirectoryError:
@@ -105,23 +105,14 @@ def read_source(path: str | Path, *, display_name: str | None = None, max_bytes:
         info = os.fstat(descriptor)
         if stat.S_ISDIR(info.st_mode):
             raise SourceError(f"{name} is a folder, not a YAML file")
-        if info.st_size > max_bytes:
-            raw = b"x" * (max_bytes + 1)
-        else:
-            chunks = []
-            remaining = max_bytes + 1
-            while remaining > 0:
-                chunk = os.read(descriptor, min(remaining, max(info.st_size + 1, 65536)))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                remaining -= len(chunk)
-            raw = b"".join(chunks)
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError(f"{name} is not a regular file")
+        raw = b"" if info.st_size > max_bytes else os.read(descriptor, max_bytes + 1)
     except OSError as exc:
         raise SourceError(f"cannot read {name}: {exc.strerror or exc}") from None
     finally:
         os.close(descriptor)
-    if len(raw) > max_bytes:
+    if info.st_size > max_bytes or len(raw) > max_bytes:
         raise SourceError(
             f"the file is larger than {max_bytes // 1024} KiB",
             location=Location(name, 1, 1),

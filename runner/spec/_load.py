@@ -123,7 +123,7 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], *, skip_non_orders: 
         try:
             raw = read_source(path, display_name=display)
         except SourceError as exc:
-            if exc.location is None:
+            if exc.location is None and explicit:
                 raise UsageError(exc.message) from None
             results.append(SpecResult(display, (_source_problem(exc, display),)))
             continue

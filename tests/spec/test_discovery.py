@@ -48,3 +48,14 @@ def test_missing_path_is_a_usage_error(folder: Path) -> None:
         validate_paths([folder / "nope"])
     with pytest.raises(UsageError, match="name at least one"):
         validate_paths([])
+
+
+def test_special_file_in_a_folder_is_reported_not_waited_on(folder: Path) -> None:
+    import os
+
+    os.mkfifo(folder / "pipe.yaml")
+    report = validate_paths([folder])
+    (result,) = report.results
+    assert [(p.location.line, p.message) for p in result.problems] == [(1, f"{folder / 'pipe.yaml'} is not a regular file")]
+    with pytest.raises(UsageError, match="is not a regular file"):
+        validate_paths([folder / "pipe.yaml"])
