@@ -29,6 +29,7 @@ EFFECT_RANK = {name: rank for rank, name in enumerate(EFFECTS)}
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _BODIES = ("json", "form", "multipart", "content")
+_RESERVED = frozenset({"order", "target", "secrets", "vars", "response", "loop"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +358,9 @@ class _Builder:
                 raise self.fail(path + (key,), f"a for_each step has no {key!r}; put it on a nested step", key=True)
         if "steps" not in data:
             raise self.fail(path + ("for_each",), "for_each needs nested 'steps'", key=True)
+        name = data.get("as", "item")
+        if name in _RESERVED:
+            raise self.fail(path + ("as",), f"'as: {name}' would hide the flow's own {name!r}", hint="choose another name, e.g. line")
         children = self.steps(data["steps"], path + ("steps",))
         effect = EFFECTS[max(child.rank for child in children)]
         return Step(
@@ -365,7 +369,7 @@ class _Builder:
             location=location,
             when=when,
             for_each=self.expr(data["for_each"], path + ("for_each",)),
-            as_=data.get("as", "item"),
+            as_=name,
             steps=children,
         )
 

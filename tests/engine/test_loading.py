@@ -140,3 +140,8 @@ def test_misspelt_file_key_is_named(write_flow):
     error = _error(write_flow, "steps:\n  - name: a\n    request:\n      method: PUT\n      url: /u\n      content: {paht: x.bin}\n")
     assert error.message.startswith("unknown key 'paht'") and "path" in error.message
     assert (error.location.line, error.location.column) == (10, 17)
+
+
+def test_for_each_name_may_not_hide_the_context(write_flow):
+    error = _error(write_flow, "steps:\n  - name: a\n    for_each: order.items\n    as: order\n    steps:\n      - name: b\n        request: {method: GET, url: /b}\n")
+    assert "would hide" in error.message and error.location.line == 8
