@@ -220,3 +220,12 @@ def test_unknown_material_on_the_user_panel_deletes_the_draft_basket(specs, sand
     basket = re.search(r"the draft basket (\d+) was deleted", message).group(1)
     gone = httpx.get(f"{base_url}/api/v2.0/user-panel/baskets/{basket}/", headers={"Authorization": "Token sandbox-token"})
     assert gone.status_code == 404
+
+
+def test_catalogue_reads_are_retried_on_503(specs, sandbox, sandbox_env) -> None:
+    faults = FaultConfig(seed=3, error_rate=0.5, error_statuses=(503,), paths=("/info",))
+    spec, base_url = _setup("ctq", specs, sandbox, SandboxConfig(faults=faults))
+    retried: list[str] = []
+    [placed] = apply([spec], on_event=lambda _, event: retried.append(event.step) if event.kind == "step_retried" else None)
+    assert retried and set(retried) <= {"info", "resolve items[0]/catalogue", "resolve items[1]/catalogue"}
+    assert [o["order_number"] for o in placed_orders(base_url)] == [placed.order_number]
