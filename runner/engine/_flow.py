@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import jsonschema
 from jinja2.exceptions import TemplateSyntaxError
 
 from runner._resources import schema_path
@@ -163,10 +162,23 @@ class Flow:
 
 
 @functools.cache
-def _validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(schema_path("flow.schema.json").read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
+def _schema() -> dict[str, Any]:
+    return json.loads(schema_path("flow.schema.json").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _quick_validator() -> Any:
+    """jsonschema-rs says valid or not in microseconds; python-jsonschema, slow to import, explains problems."""
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(_schema())
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema
+
+    return jsonschema.validators.validator_for(_schema())(_schema())
 
 
 def load_flow(path: str | Path, *, display_name: str | None = None) -> Flow:
@@ -194,6 +206,10 @@ def _where(path: JsonPath) -> str:
 
 
 def _check_schema(document: Document) -> None:
+    if _quick_validator().is_valid(document.data):
+        return
+    import jsonschema
+
     error = jsonschema.exceptions.best_match(_validator().iter_errors(document.data))
     if error is None:
         return

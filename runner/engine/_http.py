@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from runner.engine._errors import FlowError
-from runner.engine._flow import FileSource, Request, Source, ZipSource
+from runner.engine._flow import Request, Source, ZipSource
 from runner.engine._template import Context
 
 CHUNK = 1 << 20
@@ -40,7 +40,8 @@ def join_url(base_url: str | None, url: str) -> str:
     return base_url.rstrip("/") + "/" + url
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """A value as it appears in a URL, header or form: booleans as true/false."""
     if value is True:
         return "true"
     if value is False:
@@ -99,7 +100,7 @@ def _zip_entries(raw: Any, folder: Path) -> list[tuple[Path, str]]:
     for entry in raw:
         if isinstance(entry, dict):
             path = _resolve(entry.get("path"), folder)
-            name = _text(entry.get("name") or path.name)
+            name = as_text(entry.get("name") or path.name)
         else:
             path = _resolve(entry, folder)
             name = path.name
@@ -144,11 +145,11 @@ def _source_part(source: Source, ctx: Context, folder: Path) -> _Part:
     content_type = source.content_type(ctx) if source.content_type else None
     if isinstance(source, ZipSource):
         entries = _zip_entries(source.entries(ctx), folder)
-        return _Part(lambda: _zip_chunks(entries), None, _text(filename or "files.zip"), _text(content_type or "application/zip"))
+        return _Part(lambda: _zip_chunks(entries), None, as_text(filename or "files.zip"), as_text(content_type or "application/zip"))
     path = _resolve(source.path(ctx), folder)
-    name = _text(filename or path.name)
+    name = as_text(filename or path.name)
     guessed = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return _Part(lambda: _file_chunks(path), path.stat().st_size, name, _text(guessed))
+    return _Part(lambda: _file_chunks(path), path.stat().st_size, name, as_text(guessed))
 
 
 def _counted(chunks: Iterator[bytes], progress: ProgressCallback | None) -> Iterator[bytes]:
@@ -175,7 +176,7 @@ def _multipart(fields: dict[str, Any], files: list[tuple[str, _Part]]) -> tuple[
             continue
         values = value if isinstance(value, list) else [value]
         for item in values:
-            pieces.append(head + f'Content-Disposition: form-data; name="{_quote(name)}"\r\n\r\n'.encode() + _text(item).encode() + b"\r\n")
+            pieces.append(head + f'Content-Disposition: form-data; name="{_quote(name)}"\r\n\r\n'.encode() + as_text(item).encode() + b"\r\n")
     for name, part in files:
         pieces.append(
             head
@@ -229,7 +230,7 @@ def build_body(request: Request, ctx: Context, folder: Path, progress: ProgressC
         form = request.form(ctx)
         if not isinstance(form, dict):
             raise BodyError(f"form must render to a mapping, got {type(form).__name__}")
-        pairs = [(key, _text(v)) for key, value in form.items() if value is not None for v in (value if isinstance(value, list) else [value])]
+        pairs = [(key, as_text(v)) for key, value in form.items() if value is not None for v in (value if isinstance(value, list) else [value])]
         return Body(urlencode(pairs).encode(), "application/x-www-form-urlencoded", None, False)
     if request.multipart_files is not None:
         fields = request.multipart_fields(ctx) if request.multipart_fields else {}

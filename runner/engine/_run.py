@@ -33,7 +33,7 @@ from runner.engine._errors import (
     TemplateError,
 )
 from runner.engine._flow import EFFECT_RANK, Effect, Expr, Flow, Step
-from runner.engine._http import BodyError, build_body, join_url
+from runner.engine._http import BodyError, as_text, build_body, join_url
 from runner.engine._mask import Masker
 from runner.engine._template import Const, EvalFailure, Renderer
 from runner.errors import Location, OrderspecError
@@ -167,16 +167,6 @@ def _phrase(status: int) -> str:
         return ""
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return str(value)
-
-
 def _view(response: httpx.Response) -> ResponseView:
     content_type = response.headers.get("content-type", "")
     body: Any
@@ -296,7 +286,7 @@ class _Runner:
                 continue
             self.vars[name] = self._render(renderer, self.ctx, f"vars.{name}", self.flow.position(f"vars.{name}"))
         if self.flow.base_url is not None:
-            self.base_url = _text(self._render(self.flow.base_url, self.ctx, "base_url", self.flow.position("base_url")))
+            self.base_url = as_text(self._render(self.flow.base_url, self.ctx, "base_url", self.flow.position("base_url")))
 
     def _outputs(self, *, lenient: bool) -> dict[str, Any]:
         outputs: dict[str, Any] = {}
@@ -419,7 +409,7 @@ class _Runner:
 
     def _gate(self, step: Step, ctx: dict[str, Any], path: str) -> None:
         assert step.request is not None and self.gate is not None
-        url = join_url(self.base_url, _text(self._render(step.request.url, ctx, f"step {path!r}: url", step.location)))
+        url = join_url(self.base_url, as_text(self._render(step.request.url, ctx, f"step {path!r}: url", step.location)))
         self.gate(PendingStep(path, step.name, step.effect, step.request.method, self.mask(url), MappingProxyType(self.vars)))
 
     # -- one request, with polling and retries ----------------------------------------------------
@@ -526,12 +516,12 @@ class _Runner:
         assert request is not None
         label = f"step {path!r}"
         try:
-            url = join_url(self.base_url, _text(request.url(ctx)))
+            url = join_url(self.base_url, as_text(request.url(ctx)))
             headers: dict[str, str] = {}
             for name, renderer in self._merged_headers(step):
                 value = renderer(ctx)
                 if value is not None:
-                    headers[name] = _text(value)
+                    headers[name] = as_text(value)
             params = None
             if request.params is not None:
                 raw = request.params(ctx)

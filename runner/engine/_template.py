@@ -320,7 +320,3 @@ def compile_template(value: Any) -> Renderer:
         return lambda ctx: [item(ctx) for item in elements]
     return Const(value)
 
-
-def is_truthy(value: Any) -> bool:
-    """Truth of a ``when``/``until`` result, as Jinja's ``if`` would see it."""
-    return bool(value)
