@@ -31,20 +31,28 @@ class Checked:
     flow: str | None = None
 
 
-def check(document: Document, folder: str, links: dict[str, bool] | None = None) -> Checked:
-    """Run every semantic check on ``document``, whose file lives in ``folder`` (absolute).
+@dataclass
+class RunCache:
+    """What one validation run learns about the file system, shared by its specs.
 
-    ``links`` remembers which folders are symbolic links while many specs are checked.
+    A file referenced by many specs is resolved and sniffed once per run; a new run
+    (a new ``RunCache``) looks again.
     """
-    return _Checker(document, folder, {} if links is None else links).run()
+
+    links: dict[str, bool] = field(default_factory=dict)
+    files: dict[tuple[str, str, str, bool], tuple[str | None, tuple[str, str, str | None] | None]] = field(default_factory=dict)
+
+
+def check(document: Document, folder: str, cache: RunCache | None = None) -> Checked:
+    """Run every semantic check on ``document``, whose file lives in ``folder`` (absolute)."""
+    return _Checker(document, folder, cache or RunCache()).run()
 
 
 class _Checker:
-    def __init__(self, document: Document, folder: str, links: dict[str, bool]) -> None:
+    def __init__(self, document: Document, folder: str, cache: RunCache) -> None:
         self.document = document
         self.folder = folder
-        self.links = links
-        self.real_folder: str | None = None
+        self.cache = cache
         self.out = Checked()
 
     def problem(self, path: JsonPath, message: str, code: str, hint: str | None = None, *, key: bool = False) -> None:
@@ -87,58 +95,16 @@ class _Checker:
         """Resolve a referenced file; report and return None when it cannot be used."""
         if not isinstance(written, str) or not written:
             return None
-        if os.path.isabs(written) or written.startswith("~"):
-            self.problem(where, f"{written!r} is an absolute path", "file.absolute", "write the path relative to the spec's folder")
-            return None
-        relative = os.path.normpath(written)
-        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-            self.problem(where, f"{written!r} points outside the spec's folder", "file.outside", "keep model and photo files beside the spec or in a folder below it")
-            return None
-        path = os.path.join(self.folder, relative)
-        info = self._lstat_inside(path, relative, written, where)
-        if info is None:
-            return None
-        if not stat_module.S_ISREG(info.st_mode):
-            what = "a folder" if stat_module.S_ISDIR(info.st_mode) else "not a regular file"
-            self.problem(where, f"{written!r} is {what}", "file.not_regular", "name a file")
-            return None
-        kind = sniff(path, info)
-        if want == "model":
-            if not kind.is_model:
-                self.problem(where, f"{written!r} is {_article(kind)}, not a 3D model", "file.kind", "3D items take binary or ASCII STL, OBJ or 3MF files")
-                return None
-            if system == "ctq" and not kind.is_stl:
-                self.problem(where, f"{written!r} is {_article(kind)}; CTQ accepts STL models only", "file.kind", "export the model as STL")
-                return None
-        elif not kind.is_image:
-            self.problem(where, f"{written!r} is {_article(kind)}, not a JPEG or PNG image", "file.kind", "photo items take JPEG or PNG files")
+        key = (self.folder, written, want, system == "ctq")
+        resolved = self.cache.files.get(key)
+        if resolved is None:
+            resolved = self.cache.files[key] = _resolve(self.folder, written, want, system == "ctq", self.cache)
+        path, issue = resolved
+        if issue is not None:
+            self.problem(where, *issue)
             return None
         self.out.files.append(path)
         return path
-
-    def _lstat_inside(self, path: str, relative: str, written: str, where: JsonPath) -> os.stat_result | None:
-        """``stat`` of ``path``, refusing missing files and symlinks that lead outside the folder."""
-        try:
-            info = os.lstat(path)
-        except FileNotFoundError:
-            self.problem(where, f"{written!r} does not exist", "file.missing", _siblings(path))
-            return None
-        except OSError as exc:
-            self.problem(where, f"cannot read {written!r}: {exc.strerror}", "file.unreadable")
-            return None
-        if stat_module.S_ISLNK(info.st_mode) or os.sep in relative and _has_link(self.folder, relative, self.links):
-            if self.real_folder is None:
-                self.real_folder = os.path.realpath(self.folder)
-            real = os.path.realpath(path)
-            if os.path.commonpath([real, self.real_folder]) != self.real_folder:
-                self.problem(where, f"{written!r} is a symbolic link that leads outside the spec's folder", "file.outside", "copy the file into the spec's folder")
-                return None
-            try:
-                info = os.stat(real)
-            except OSError:
-                self.problem(where, f"{written!r} is a broken symbolic link", "file.missing")
-                return None
-        return info
 
     # -- items ---------------------------------------------------------------------
 
@@ -187,6 +153,47 @@ class _Checker:
         if isinstance(addresses.get("shipping"), dict) and "billing" not in addresses:
             addresses["billing"] = addresses["shipping"]
         return addresses
+
+
+Issue = tuple[str, str, str | None]
+"""message, code, hint"""
+
+
+def _resolve(folder: str, written: str, want: str, ctq: bool, cache: RunCache) -> tuple[str | None, Issue | None]:
+    """The absolute path ``written`` names in ``folder``, or why it cannot be used."""
+    if os.path.isabs(written) or written.startswith("~"):
+        return None, (f"{written!r} is an absolute path", "file.absolute", "write the path relative to the spec's folder")
+    relative = os.path.normpath(written)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return None, (f"{written!r} points outside the spec's folder", "file.outside", "keep model and photo files beside the spec or in a folder below it")
+    path = os.path.join(folder, relative)
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None, (f"{written!r} does not exist", "file.missing", _siblings(path))
+    except OSError as exc:
+        return None, (f"cannot read {written!r}: {exc.strerror}", "file.unreadable", None)
+    if stat_module.S_ISLNK(info.st_mode) or os.sep in relative and _has_link(folder, relative, cache.links):
+        real_folder = os.path.realpath(folder)
+        real = os.path.realpath(path)
+        if os.path.commonpath([real, real_folder]) != real_folder:
+            return None, (f"{written!r} is a symbolic link that leads outside the spec's folder", "file.outside", "copy the file into the spec's folder")
+        try:
+            info = os.stat(real)
+        except OSError:
+            return None, (f"{written!r} is a broken symbolic link", "file.missing", None)
+    if not stat_module.S_ISREG(info.st_mode):
+        what = "a folder" if stat_module.S_ISDIR(info.st_mode) else "not a regular file"
+        return None, (f"{written!r} is {what}", "file.not_regular", "name a file")
+    kind = sniff(path, info)
+    if want == "model":
+        if not kind.is_model:
+            return None, (f"{written!r} is {_article(kind)}, not a 3D model", "file.kind", "3D items take binary or ASCII STL, OBJ or 3MF files")
+        if ctq and not kind.is_stl:
+            return None, (f"{written!r} is {_article(kind)}; CTQ accepts STL models only", "file.kind", "export the model as STL")
+    elif not kind.is_image:
+        return None, (f"{written!r} is {_article(kind)}, not a JPEG or PNG image", "file.kind", "photo items take JPEG or PNG files")
+    return path, None
 
 
 def _has_link(folder: str, relative: str, links: dict[str, bool]) -> bool:

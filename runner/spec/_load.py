@@ -12,7 +12,7 @@ from typing import Any
 
 from runner._yaml import Document, decode_source, parse_yaml, read_source
 from runner.errors import Location, SourceError, UsageError
-from runner.spec._checks import check
+from runner.spec._checks import RunCache, check
 from runner.spec._order import Order
 from runner.spec._problems import Problem, SpecError
 from runner.spec._schema import schema_problems
@@ -104,7 +104,7 @@ def check_spec(path: str | os.PathLike[str], *, display_name: str | None = None)
         if exc.location is None:  # the file itself is missing or unreadable: a usage problem
             raise UsageError(exc.message) from None
         return SpecResult(name, (_source_problem(exc, name),))
-    return _check_bytes(raw, os.path.abspath(path), name, {})
+    return _check_bytes(raw, os.path.abspath(path), name, RunCache())
 
 
 def validate_paths(paths: Iterable[str | os.PathLike[str]], *, skip_non_orders: bool = False) -> ValidationReport:
@@ -118,7 +118,7 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], *, skip_non_orders: 
     """
     results: list[SpecResult] = []
     skipped: list[str] = []
-    links: dict[str, bool] = {}
+    cache = RunCache()
     for path, display, absolute, explicit in _discover(paths):
         try:
             raw = read_source(path, display_name=display)
@@ -130,7 +130,7 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], *, skip_non_orders: 
         if (skip_non_orders or not explicit) and not _ORDER_LINE.search(raw):
             skipped.append(display)
             continue
-        results.append(_check_bytes(raw, absolute, display, links))
+        results.append(_check_bytes(raw, absolute, display, cache))
     return ValidationReport(tuple(_unique_names(results)), tuple(skipped))
 
 
@@ -173,7 +173,7 @@ def _walk(folder: str) -> Iterator[tuple[str, str, str]]:
                 yield path, os.path.normpath(path), suffix
 
 
-def _check_bytes(raw: bytes, absolute: str, name: str, links: dict[str, bool]) -> SpecResult:
+def _check_bytes(raw: bytes, absolute: str, name: str, cache: RunCache) -> SpecResult:
     key = (name, hashlib.sha256(raw).digest())
     cached = _parsed.get(key)
     if cached is None:
@@ -188,7 +188,7 @@ def _check_bytes(raw: bytes, absolute: str, name: str, links: dict[str, bool]) -
     document, problems = cached
     if document is None:
         return SpecResult(name, problems)
-    checked = check(document, os.path.dirname(absolute), links)
+    checked = check(document, os.path.dirname(absolute), cache)
     metadata = document.data.get("metadata")
     spec_name = metadata.get("name") if isinstance(metadata, dict) else None
     spec_name = spec_name if isinstance(spec_name, str) else None
