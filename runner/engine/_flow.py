@@ -205,8 +205,17 @@ def _where(path: JsonPath) -> str:
     return out
 
 
+def _text_keys(value: Any) -> Any:
+    """JSON's view of YAML data: mapping keys as text (``errors: {404: ...}`` has int keys)."""
+    if isinstance(value, dict):
+        return {str(key): _text_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_text_keys(item) for item in value]
+    return value
+
+
 def _check_schema(document: Document) -> None:
-    if _quick_validator().is_valid(document.data):
+    if _quick_validator().is_valid(_text_keys(document.data)):
         return
     import jsonschema
 
