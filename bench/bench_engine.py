@@ -276,13 +276,14 @@ def _upload_rows(base: str) -> Iterable[Row]:
             flow_path.write_text(_UPLOAD_FLOW % {"method": method, "body": body}, encoding="utf-8")
             _child(f"plain-{kind}", base, big, flow_path)  # warm the page cache
             engine_runs, plain_runs = [], []
-            for _ in range(5):  # interleaved, so drift of the machine hits both alike
+            for _ in range(7):  # interleaved, so drift of the machine hits both alike
                 engine_runs.append(_child("engine", base, big, flow_path))
                 plain_runs.append(_child(f"plain-{kind}", base, big, flow_path))
             for run in engine_runs + plain_runs:
                 assert run["received"] >= UPLOAD_SIZE, run
-            engine = sorted(engine_runs, key=lambda r: r["seconds"])[2]
-            plain = sorted(plain_runs, key=lambda r: r["seconds"])[2]
+            # the fastest run: a ~0.4 s transfer is easily slowed by other work on the machine
+            engine = min(engine_runs, key=lambda r: r["seconds"])
+            plain = min(plain_runs, key=lambda r: r["seconds"])
             gib = UPLOAD_SIZE / (1 << 30)
             yield Row(
                 f"engine: 1 GiB {kind} upload, throughput",
@@ -292,6 +293,7 @@ def _upload_rows(base: str) -> Iterable[Row]:
                 gib / plain["seconds"],
                 aim=0.9,
                 higher_is_better=True,
+                note="best of 7 interleaved runs each, every run in a fresh process",
             )
             yield Row(
                 f"engine: 1 GiB {kind} upload, peak RSS",
