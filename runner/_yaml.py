@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,14 +57,52 @@ _BOOLS = yaml.constructor.SafeConstructor.bool_values
 _NULLS = frozenset(["", "~", "null", "Null", "NULL"])
 
 
-@dataclass(frozen=True, slots=True)
 class Document:
-    """Plain data of one YAML document, with the position of each value and key."""
+    """Plain data of one YAML document, with the position of each value and key.
 
-    data: Any
-    file: str
-    values: dict[JsonPath, tuple[int, int]] = field(repr=False)
-    keys: dict[JsonPath, tuple[int, int]] = field(repr=False)
+    Positions may be recorded while parsing, or (``parse_yaml(..., positions=False)``)
+    only when first asked for, by parsing the same text again: a valid spec never needs
+    them, and skipping them makes parsing almost twice as fast.
+    """
+
+    __slots__ = ("data", "file", "_values", "_keys", "_text")
+
+    def __init__(
+        self,
+        data: Any,
+        file: str,
+        values: dict[JsonPath, tuple[int, int]] | None = None,
+        keys: dict[JsonPath, tuple[int, int]] | None = None,
+        *,
+        text: str | None = None,
+    ) -> None:
+        self.data = data
+        self.file = file
+        self._values = values
+        self._keys = keys
+        self._text = text
+
+    def __repr__(self) -> str:
+        return f"Document(file={self.file!r}, data={self.data!r})"
+
+    @property
+    def values(self) -> dict[JsonPath, tuple[int, int]]:
+        """Line and column (from 1) of every value, by path."""
+        if self._values is None:
+            self._record()
+        return self._values  # type: ignore[return-value]
+
+    @property
+    def keys(self) -> dict[JsonPath, tuple[int, int]]:
+        """Line and column (from 1) of every mapping key, by the path of its value."""
+        if self._keys is None:
+            self._record()
+        return self._keys  # type: ignore[return-value]
+
+    def _record(self) -> None:
+        builder = _Builder(self.file, self._text or "")
+        builder.run()
+        self._values, self._keys = builder.values, builder.keys
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Location:
         """Where ``path`` is written; for a missing path, its nearest written parent.
@@ -74,12 +111,13 @@ class Document:
         which is where an editor should point for "unknown key" problems.
         """
         path = tuple(path)
+        values, keys = self.values, self.keys
         while True:
-            if key and path in self.keys:
-                line, column = self.keys[path]
+            if key and path in keys:
+                line, column = keys[path]
                 return Location(self.file, line, column)
-            if path in self.values:
-                line, column = self.values[path]
+            if path in values:
+                line, column = values[path]
                 return Location(self.file, line, column)
             if not path:
                 return Location(self.file, 1, 1)
@@ -144,12 +182,21 @@ def load_yaml(
     return parse_yaml(decode_source(raw, name), name, mapping=mapping)
 
 
-def parse_yaml(text: str, name: str = "<string>", *, mapping: bool = True) -> Document:
+def parse_yaml(text: str, name: str = "<string>", *, mapping: bool = True, positions: bool = True) -> Document:
     """Parse ``text`` as exactly one YAML document with positions.
 
     With ``mapping`` (the default) the top level must be a mapping, as every file
-    orderspec reads is one.
+    orderspec reads is one. With ``positions=False`` positions are recorded only when
+    the document is first asked where something is (see ``Document``).
     """
+    if not positions:
+        try:
+            data = _PlainBuilder(name, text).run()
+        except SourceError:
+            pass  # parse again with positions, for the fully located message
+        else:
+            if not mapping or isinstance(data, dict):
+                return Document(data, name, text=text)
     builder = _Builder(name, text)
     data = builder.run()
     if mapping and not isinstance(data, dict):
@@ -159,7 +206,7 @@ def parse_yaml(text: str, name: str = "<string>", *, mapping: bool = True) -> Do
             location=Location(name, *builder.values[()]),
             hint="start with 'apiVersion: ...' and 'kind: ...' lines",
         )
-    return Document(data=data, file=name, values=builder.values, keys=builder.keys)
+    return Document(data, name, builder.values, builder.keys)
 
 
 class _Builder:
@@ -342,6 +389,78 @@ class _Builder:
         if event.tag is None and len(value) <= 64 and len(_PLAIN) < 20_000 and type(result) in _MEMO_TYPES:
             _PLAIN[value] = result
         return result
+
+
+class _PlainBuilder(_Builder):
+    """The same walk without recording positions, for documents that will likely not need them.
+
+    Its errors may lack detail; ``parse_yaml`` then parses again with ``_Builder``.
+    """
+
+    __slots__ = ()
+
+    def _value(self, event: yaml.Event, path: JsonPath, depth: int) -> Any:
+        self.count += 1
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            value = self._scalar(event)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = (value, 1)
+            return value
+        if kind is yaml.AliasEvent:
+            return self._alias(event)
+        if depth >= MAX_DEPTH:
+            raise self._fail("nested too deep", event)
+        start = self.count
+        if kind is yaml.MappingStartEvent:
+            self._check_tag(event, _MAP)
+            value = self._mapping(path, depth + 1)
+        else:
+            self._check_tag(event, _SEQ)
+            value = self._sequence(path, depth + 1)
+        if self.count > MAX_NODES:
+            self._count(event, 0)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, self.count - start + 1)
+        return value
+
+    def _sequence(self, path: JsonPath, depth: int) -> list[Any]:
+        result: list[Any] = []
+        next_event = self.next_event
+        while True:
+            event = next_event()
+            if type(event) is _ScalarEvent and event.anchor is None:
+                self.count += 1
+                result.append(self._scalar(event))
+            elif type(event) is yaml.SequenceEndEvent:
+                return result
+            else:
+                result.append(self._value(event, path, depth))
+
+    def _mapping(self, path: JsonPath, depth: int) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        next_event = self.next_event
+        scalar = self._scalar
+        while True:
+            event = next_event()
+            if type(event) is not _ScalarEvent:
+                if type(event) is yaml.MappingEndEvent:
+                    return result
+                raise self._fail("a mapping key must be a plain value", event)
+            key = _PLAIN.get(event.value, _MISSING) if event.tag is None and event.implicit[0] else _MISSING
+            if key is _MISSING:
+                key = scalar(event)
+            if key in result:
+                raise self._fail("duplicate key", event)
+            event = next_event()
+            if type(event) is _ScalarEvent and event.anchor is None:
+                self.count += 1
+                if event.tag is None and not event.implicit[0]:
+                    result[key] = event.value
+                else:
+                    result[key] = scalar(event)
+            else:
+                result[key] = self._value(event, path, depth)
 
 
 def _resolve(value: str) -> str:

@@ -42,9 +42,10 @@ binary: !!binary aGVsbG8=
 """
 
 
-def test_values_are_those_of_safe_load() -> None:
+@pytest.mark.parametrize("positions", [True, False])
+def test_values_are_those_of_safe_load(positions: bool) -> None:
     for _ in range(2):  # the second pass is served by the scalar memo
-        data = parse_yaml(SCALARS).data
+        data = parse_yaml(SCALARS, positions=positions).data
         assert data == yaml.safe_load(SCALARS)
         assert {key: type(value) for key, value in data.items()} == {
             key: type(value) for key, value in yaml.safe_load(SCALARS).items()
@@ -58,8 +59,9 @@ def test_aliases_are_copies() -> None:
     assert data["a"] == {"u": [1]}
 
 
-def test_positions_of_keys_and_values() -> None:
-    document = parse_yaml("top:\n  inner: value\n  list:\n    - first\n    - {k: v}\n", "f.yaml")
+@pytest.mark.parametrize("positions", [True, False], ids=["recorded", "on demand"])
+def test_positions_of_keys_and_values(positions: bool) -> None:
+    document = parse_yaml("top:\n  inner: value\n  list:\n    - first\n    - {k: v}\n", "f.yaml", positions=positions)
     assert document.locate(("top", "inner")) == Location("f.yaml", 2, 10)
     assert document.locate(("top", "inner"), key=True) == Location("f.yaml", 2, 3)
     assert document.locate(("top", "list", 1, "k")) == Location("f.yaml", 5, 11)
@@ -88,20 +90,22 @@ BAD = [
 ]
 
 
+@pytest.mark.parametrize("positions", [True, False], ids=["recorded", "on demand"])
 @pytest.mark.parametrize(("text", "line", "column", "message"), BAD)
-def test_bad_yaml_is_refused_with_a_location(text: str, line: int, column: int, message: str) -> None:
+def test_bad_yaml_is_refused_with_a_location(text: str, line: int, column: int, message: str, positions: bool) -> None:
     with pytest.raises(SourceError) as caught:
-        parse_yaml(text, "bad.yaml")
+        parse_yaml(text, "bad.yaml", positions=positions)
     assert (caught.value.location, caught.value.message) == (Location("bad.yaml", line, column), message)
 
 
-def test_billion_laughs_stops_early() -> None:
+@pytest.mark.parametrize("positions", [True, False], ids=["recorded", "on demand"])
+def test_billion_laughs_stops_early(positions: bool) -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     for level in range(1, 10):
         refs = ", ".join([f"*a{level - 1}"] * 10)
         lines.append(f"a{level}: &a{level} [{refs}]")
     with pytest.raises(SourceError) as caught:
-        parse_yaml("\n".join(lines) + "\n", "laughs.yaml")
+        parse_yaml("\n".join(lines) + "\n", "laughs.yaml", positions=positions)
     assert caught.value.message == f"the document expands to more than {MAX_NODES:,} values"
     assert caught.value.location == Location("laughs.yaml", 5, 45)
     assert "aliases" in (caught.value.hint or "")
@@ -146,3 +150,11 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 
 def test_lists_may_be_allowed_at_the_top() -> None:
     assert parse_yaml("- 1\n- 2\n", mapping=False).data == [1, 2]
+
+
+def test_positions_on_demand_match_recorded_ones() -> None:
+    text = (Path(__file__).resolve().parents[2] / "specs" / "examples" / "tophoto-mug.yaml").read_text(encoding="utf-8")
+    recorded = parse_yaml(text, "t.yaml")
+    on_demand = parse_yaml(text, "t.yaml", positions=False)
+    assert on_demand.data == recorded.data
+    assert (on_demand.values, on_demand.keys) == (recorded.values, recorded.keys)
