@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,6 +46,7 @@ def _served(app: str) -> Iterator[str]:
         first = process.stdout.readline() if process.stdout else ""
         if "listening on " not in first:
             raise RuntimeError(f"sandbox {app} did not start: {first!r}")
+        threading.Thread(target=process.stdout.read, daemon=True).start()  # keep its pipe drained
         yield first.split("listening on ", 1)[1].strip()
     finally:
         process.terminate()
