@@ -41,7 +41,9 @@ def _many() -> Iterable[Row]:
         shutil.copytree(ROOT / "specs" / "examples" / "models", folder / "models")
         text = EXAMPLE.read_text(encoding="utf-8")
         for index in range(COUNT):
-            spec = text.replace("name: ctq-bracket", f"name: bench-{index:04d}").replace("quantity: 2", f"quantity: {index % 7 + 1}")
+            spec = text.replace("name: ctq-bracket", f"name: bench-{index:04d}").replace(
+                "quantity: 2", f"quantity: {index % 7 + 1}"
+            )
             (folder / f"spec-{index:04d}.yaml").write_text(spec, encoding="utf-8")
 
         def run() -> None:

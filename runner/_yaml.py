@@ -54,7 +54,6 @@ _RESOLVERS = yaml.SafeLoader.yaml_implicit_resolvers
 _ANY_FIRST = _RESOLVERS.get(None, [])
 _NONE: list[Any] = []
 _BOOLS = yaml.constructor.SafeConstructor.bool_values
-_NULLS = frozenset(["", "~", "null", "Null", "NULL"])
 
 
 class Document:
@@ -173,9 +172,7 @@ def decode_source(raw: bytes, name: str) -> str:
         ) from None
 
 
-def load_yaml(
-    path: str | Path, *, display_name: str | None = None, max_bytes: int = MAX_BYTES, mapping: bool = True
-) -> Document:
+def load_yaml(path: str | Path, *, display_name: str | None = None, max_bytes: int = MAX_BYTES, mapping: bool = True) -> Document:
     """Read one YAML document from ``path``; raise ``SourceError`` with a location otherwise."""
     name = display_name or str(path)
     raw = read_source(path, display_name=name, max_bytes=max_bytes)

@@ -1,10 +1,16 @@
 """Order specs: loading, schema and semantic validation, and the validated ``Order``.
 
-    order = load_spec("specs/examples/ctq-bracket.yaml")   # raises SpecError
-    report = validate_paths(["specs/"])                     # never raises for bad specs
+order = load_spec("specs/examples/ctq-bracket.yaml")   # raises SpecError
+report = validate_paths(["specs/"])                     # never raises for bad specs
 """
 
-from runner.spec._load import SpecResult, ValidationReport, check_spec, load_spec, validate_paths
+from runner.spec._load import (
+    SpecResult,
+    ValidationReport,
+    check_spec,
+    load_spec,
+    validate_paths,
+)
 from runner.spec._order import Order
 from runner.spec._problems import Problem, SpecError, format_path
 from runner.spec._schema import order_schema

@@ -115,7 +115,12 @@ class _Checker:
         where = ("items", index)
         quantity = item.setdefault("quantity", 1)
         if isinstance(quantity, float) and quantity.is_integer():  # the schema lets 2.0 pass as an integer
-            self.problem(where + ("quantity",), f"quantity must be a whole number, not {quantity!r}", "quantity.integer", f"write {int(quantity)}")
+            self.problem(
+                where + ("quantity",),
+                f"quantity must be a whole number, not {quantity!r}",
+                "quantity.integer",
+                f"write {int(quantity)}",
+            )
         if "sku" in item or system == "tophoto":
             files = item.get("files")
             if isinstance(files, list):
@@ -149,7 +154,12 @@ class _Checker:
                 country = address.get("country")
                 if isinstance(country, str) and len(country) == 2 and country.isupper() and country not in ISO_ALPHA2:
                     hint = COMMON_MISTAKES.get(country, "use an ISO 3166-1 alpha-2 code such as 'DE', 'AT', 'GB' or 'US'")
-                    self.problem(("addresses", role, "country"), f"{country!r} is not an ISO 3166-1 alpha-2 country code", "country.unknown", hint)
+                    self.problem(
+                        ("addresses", role, "country"),
+                        f"{country!r} is not an ISO 3166-1 alpha-2 country code",
+                        "country.unknown",
+                        hint,
+                    )
         if isinstance(addresses.get("shipping"), dict) and "billing" not in addresses:
             addresses["billing"] = addresses["shipping"]
         return addresses
@@ -165,7 +175,11 @@ def _resolve(folder: str, written: str, want: str, ctq: bool, cache: RunCache) -
         return None, (f"{written!r} is an absolute path", "file.absolute", "write the path relative to the spec's folder")
     relative = os.path.normpath(written)
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        return None, (f"{written!r} points outside the spec's folder", "file.outside", "keep model and photo files beside the spec or in a folder below it")
+        return None, (
+            f"{written!r} points outside the spec's folder",
+            "file.outside",
+            "keep model and photo files beside the spec or in a folder below it",
+        )
     path = os.path.join(folder, relative)
     try:
         info = os.lstat(path)
@@ -177,7 +191,11 @@ def _resolve(folder: str, written: str, want: str, ctq: bool, cache: RunCache) -
         real_folder = os.path.realpath(folder)
         real = os.path.realpath(path)
         if os.path.commonpath([real, real_folder]) != real_folder:
-            return None, (f"{written!r} is a symbolic link that leads outside the spec's folder", "file.outside", "copy the file into the spec's folder")
+            return None, (
+                f"{written!r} is a symbolic link that leads outside the spec's folder",
+                "file.outside",
+                "copy the file into the spec's folder",
+            )
         try:
             info = os.stat(real)
         except OSError:
@@ -188,11 +206,19 @@ def _resolve(folder: str, written: str, want: str, ctq: bool, cache: RunCache) -
     kind = sniff(path, info)
     if want == "model":
         if not kind.is_model:
-            return None, (f"{written!r} is {_article(kind)}, not a 3D model", "file.kind", "3D items take binary or ASCII STL, OBJ or 3MF files")
+            return None, (
+                f"{written!r} is {_article(kind)}, not a 3D model",
+                "file.kind",
+                "3D items take binary or ASCII STL, OBJ or 3MF files",
+            )
         if ctq and not kind.is_stl:
             return None, (f"{written!r} is {_article(kind)}; CTQ accepts STL models only", "file.kind", "export the model as STL")
     elif not kind.is_image:
-        return None, (f"{written!r} is {_article(kind)}, not a JPEG or PNG image", "file.kind", "photo items take JPEG or PNG files")
+        return None, (
+            f"{written!r} is {_article(kind)}, not a JPEG or PNG image",
+            "file.kind",
+            "photo items take JPEG or PNG files",
+        )
     return path, None
 
 

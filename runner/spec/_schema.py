@@ -86,7 +86,9 @@ def _at(document: Document, path: JsonPath, message: str, code: str, hint: str |
     return Problem(document.locate(path, key=key), path, message, code, hint)
 
 
-def _required(document: Document, path: JsonPath, instance: Any, required: list[str], schema: dict[str, Any]) -> Iterator[Problem]:
+def _required(
+    document: Document, path: JsonPath, instance: Any, required: list[str], schema: dict[str, Any]
+) -> Iterator[Problem]:
     if not isinstance(instance, dict):
         return
     hints = schema.get("x-hints", {})
@@ -112,7 +114,13 @@ def _additional(document: Document, path: JsonPath, instance: Any, allowed: Any,
             hint = f"did you mean {close[0]!r}?"
         else:
             hint = "allowed keys: " + ", ".join(known) if known else None
-        yield Problem(document.locate(path + (name,), key=True), path + (name,), f"unknown key {name!r}", "schema.additionalProperties", hint)
+        yield Problem(
+            document.locate(path + (name,), key=True),
+            path + (name,),
+            f"unknown key {name!r}",
+            "schema.additionalProperties",
+            hint,
+        )
 
 
 def _enum(document: Document, path: JsonPath, instance: Any, allowed: list[Any], schema: dict[str, Any]) -> Iterator[Problem]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import re
 import struct
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """File kinds orderspec recognises."""
 
     STL_BINARY = "binary STL"

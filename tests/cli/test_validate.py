@@ -55,7 +55,9 @@ def test_examples_are_valid() -> None:
 
 
 def test_invalid_spec_one_line_per_problem(specs: Path) -> None:
-    (specs / "bad.yaml").write_text(VALID.format(name="bad").replace("material: PLA", "materail: PLA").replace("Credit Card", "Credit Card\n  methd: x"))
+    (specs / "bad.yaml").write_text(
+        VALID.format(name="bad").replace("material: PLA", "materail: PLA").replace("Credit Card", "Credit Card\n  methd: x")
+    )
     result = orderspec("bad.yaml", cwd=specs)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
@@ -127,10 +129,20 @@ def test_broken_yaml_in_a_folder_is_reported(specs: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"\x00\x01\x02 binary junk \xff\xfe", "junk.yaml:1:17: $: not UTF-8 text (invalid byte 0xff) (save the file as UTF-8)\n"),
-        (b"kind: Order\n" + b"a: &a [x, x, x, x, x, x, x, x, x, x]\n" + b"".join(f"b{n}: &b{n} [{', '.join(['*a' if n == 0 else f'*b{n - 1}'] * 10)}]\n".encode() for n in range(8)),
-         "junk.yaml:6:45: $: the document expands to more than 100,000 values (aliases (*name) count once per use; an order spec needs far fewer values)\n"),
-        (b"- kind: Order\n", "junk.yaml:1:1: $: the document is a list, not a mapping of keys to values (start with 'apiVersion: ...' and 'kind: ...' lines)\n"),
+        (
+            b"\x00\x01\x02 binary junk \xff\xfe",
+            "junk.yaml:1:17: $: not UTF-8 text (invalid byte 0xff) (save the file as UTF-8)\n",
+        ),
+        (
+            b"kind: Order\n"
+            + b"a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + b"".join(f"b{n}: &b{n} [{', '.join(['*a' if n == 0 else f'*b{n - 1}'] * 10)}]\n".encode() for n in range(8)),
+            "junk.yaml:6:45: $: the document expands to more than 100,000 values (aliases (*name) count once per use; an order spec needs far fewer values)\n",
+        ),
+        (
+            b"- kind: Order\n",
+            "junk.yaml:1:1: $: the document is a list, not a mapping of keys to values (start with 'apiVersion: ...' and 'kind: ...' lines)\n",
+        ),
         (b"kind: Order\n---\nkind: Order\n", "junk.yaml:2:1: $: several YAML documents in one file (write one order per file)\n"),
     ],
     ids=["binary", "alias bomb", "list", "two documents"],
@@ -168,9 +180,16 @@ def test_validate_imports_stay_small(specs: Path) -> None:
     (specs / "a.yaml").write_text(VALID.format(name="a"))
     result = orderspec("a.yaml", cwd=specs, python_options=("-X", "importtime"))
     assert result.returncode == 0, result.stderr
-    imported = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:") and "|" in line}
+    imported = {
+        line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:") and "|" in line
+    }
     assert "runner.spec" in imported
-    heavy = {name for name in imported if name.split(".")[0] in {"httpx", "vcr", "jinja2", "jsonschema", "starlette", "uvicorn"} or name.startswith("runner.engine")}
+    heavy = {
+        name
+        for name in imported
+        if name.split(".")[0] in {"httpx", "vcr", "jinja2", "jsonschema", "starlette", "uvicorn"}
+        or name.startswith("runner.engine")
+    }
     assert heavy == set()
 
 
@@ -178,7 +197,9 @@ def test_invalid_spec_still_avoids_the_network_stack(specs: Path) -> None:
     (specs / "a.yaml").write_text(VALID.format(name="a").replace("PLA", "7").replace("material: 7", "material: 7\n    unit: cm"))
     result = orderspec("a.yaml", cwd=specs, python_options=("-X", "importtime"))
     assert result.returncode == 1
-    imported = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:") and "|" in line}
+    imported = {
+        line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:") and "|" in line
+    }
     assert "jsonschema" in imported  # loaded only to explain the problems
     assert not {name for name in imported if name.split(".")[0] in {"httpx", "vcr", "jinja2"}}
 

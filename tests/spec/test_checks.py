@@ -11,7 +11,16 @@ import pytest
 
 from runner.spec import validate_paths
 
-from .conftest import CTQ, CUSTOM_FLOW, SERVICE_PANEL, TOPHOTO, WriteSpec, only_problem, problems, where
+from .conftest import (
+    CTQ,
+    CUSTOM_FLOW,
+    SERVICE_PANEL,
+    TOPHOTO,
+    WriteSpec,
+    only_problem,
+    problems,
+    where,
+)
 
 MODEL_LINE = (18, 11, "$.items[0].file")
 """Where ``file:`` of the first item is written in the CTQ base spec."""
@@ -46,7 +55,9 @@ def test_dot_dot_that_stays_inside_is_fine(write_spec: WriteSpec) -> None:
     assert problems(_ctq_with_file(write_spec, "models/../models/bracket.stl")) == []
 
 
-def test_symlink_leading_outside_is_refused(write_spec: WriteSpec, folder: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_symlink_leading_outside_is_refused(
+    write_spec: WriteSpec, folder: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     shutil.copy(folder / "models" / "bracket.stl", elsewhere / "secret.stl")
     (folder / "models" / "link.stl").symlink_to(elsewhere / "secret.stl")
@@ -54,7 +65,9 @@ def test_symlink_leading_outside_is_refused(write_spec: WriteSpec, folder: Path,
     assert where(problem) == (*MODEL_LINE, "'models/link.stl' is a symbolic link that leads outside the spec's folder")
 
 
-def test_symlinked_folder_leading_outside_is_refused(write_spec: WriteSpec, folder: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_symlinked_folder_leading_outside_is_refused(
+    write_spec: WriteSpec, folder: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     shutil.copy(folder / "models" / "bracket.stl", elsewhere / "bracket.stl")
     (folder / "shared").symlink_to(elsewhere, target_is_directory=True)
@@ -150,7 +163,7 @@ def test_uk_is_not_a_country_code(write_spec: WriteSpec) -> None:
 
 
 def test_billing_country_is_checked_too(write_spec: WriteSpec) -> None:
-    billing = "  billing:\n    name: Jane Doe\n    street: Ring 2\n    zip: \"1010\"\n    city: Wien\n    country: OE\nitems:"
+    billing = '  billing:\n    name: Jane Doe\n    street: Ring 2\n    zip: "1010"\n    city: Wien\n    country: OE\nitems:'
     problem = only_problem(write_spec(CTQ, replace=("items:", billing)))
     assert where(problem) == (22, 14, "$.addresses.billing.country", "'OE' is not an ISO 3166-1 alpha-2 country code")
 
@@ -164,7 +177,12 @@ def test_quantity_written_as_decimal(write_spec: WriteSpec) -> None:
 def test_tophoto_subcart_limit(write_spec: WriteSpec) -> None:
     extra = "".join(f'  - sku: "{1000 + n}"\n    files: [photos/mug.jpg]\n' for n in range(9))
     problem = only_problem(write_spec(TOPHOTO, replace=("shipping:\n  method", extra + "shipping:\n  method")))
-    assert where(problem) == (19, 1, "$.items", "10 different SKUs; to.photo splits an order into at most 9 subcarts and refuses more")
+    assert where(problem) == (
+        19,
+        1,
+        "$.items",
+        "10 different SKUs; to.photo splits an order into at most 9 subcarts and refuses more",
+    )
     assert problem.code == "tophoto.subcarts"
 
 
@@ -196,6 +214,8 @@ def test_names_must_be_unique_among_specs(write_spec: WriteSpec, folder: Path) -
 
 
 def test_all_problems_at_once(write_spec: WriteSpec) -> None:
-    text = CTQ.replace("country: DE", "country: XX").replace("unit: mm", "unit: cm").replace("models/bracket.stl", "models/none.stl")
+    text = (
+        CTQ.replace("country: DE", "country: XX").replace("unit: mm", "unit: cm").replace("models/bracket.stl", "models/none.stl")
+    )
     found = [(p.location.line, p.code) for p in problems(write_spec(text))]
     assert found == [(16, "country.unknown"), (18, "file.missing"), (19, "schema.enum")]

@@ -38,9 +38,15 @@ def test_same_file_twice_is_validated_once(write_spec: WriteSpec, folder: Path) 
 
 def test_files_come_in_name_order_before_subfolders(write_spec: WriteSpec, folder: Path) -> None:
     for name in ("b", "a", "c"):
-        text = USER_PANEL.replace("name: test-order", f"name: {name}").replace("models/", "../models/" if name == "b" else "models/")
+        text = USER_PANEL.replace("name: test-order", f"name: {name}").replace(
+            "models/", "../models/" if name == "b" else "models/"
+        )
         write_spec(text, name=f"{name}/spec.yaml" if name == "b" else f"{name}.yaml")
-    assert [Path(result.file).relative_to(folder).as_posix() for result in validate_paths([folder]).results] == ["a.yaml", "c.yaml", "b/spec.yaml"]
+    assert [Path(result.file).relative_to(folder).as_posix() for result in validate_paths([folder]).results] == [
+        "a.yaml",
+        "c.yaml",
+        "b/spec.yaml",
+    ]
 
 
 def test_missing_path_is_a_usage_error(folder: Path) -> None:

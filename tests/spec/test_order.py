@@ -76,7 +76,10 @@ def test_digest_follows_values_and_model_bytes(write_spec: WriteSpec, folder: Pa
 
 def test_explicit_default_does_not_change_the_digest(write_spec: WriteSpec) -> None:
     without = load_spec(write_spec(USER_PANEL)).digest
-    assert load_spec(write_spec(USER_PANEL, replace=("material: PLA", "material: PLA\n    quantity: 1\n    unit: mm"))).digest == without
+    assert (
+        load_spec(write_spec(USER_PANEL, replace=("material: PLA", "material: PLA\n    quantity: 1\n    unit: mm"))).digest
+        == without
+    )
 
 
 def test_load_spec_raises_with_every_problem(write_spec: WriteSpec) -> None:
@@ -97,7 +100,10 @@ def test_load_spec_of_bad_yaml(write_spec: WriteSpec) -> None:
     path = write_spec("apiVersion: orderspec/v1\nkind: Order\nkind: Order\n")
     with pytest.raises(SpecError) as caught:
         load_spec(path)
-    assert str(caught.value) == f"{path}:3:1: $: duplicate key 'kind' (first written on line 2) (YAML keeps only one of them; remove or rename one)"
+    assert (
+        str(caught.value)
+        == f"{path}:3:1: $: duplicate key 'kind' (first written on line 2) (YAML keeps only one of them; remove or rename one)"
+    )
 
 
 def test_unchanged_file_is_parsed_once(write_spec: WriteSpec) -> None:

@@ -75,18 +75,32 @@ BAD = [
     pytest.param("a:\n  b: {c: 1, c: 2}\n", 2, 13, "duplicate key 'c' (first written on line 2)", id="duplicate nested key"),
     pytest.param("a: 1\n---\nb: 2\n", 2, 1, "several YAML documents in one file", id="several documents"),
     pytest.param("- a\n- b\n", 1, 1, "the document is a list, not a mapping of keys to values", id="list document"),
-    pytest.param("just text\n", 1, 1, "the document is a single value (str), not a mapping of keys to values", id="scalar document"),
+    pytest.param(
+        "just text\n", 1, 1, "the document is a single value (str), not a mapping of keys to values", id="scalar document"
+    ),
     pytest.param("", 1, 1, "the file is empty", id="empty"),
     pytest.param("# only a comment\n", 1, 1, "the file is empty", id="only comments"),
     pytest.param("a: [1, 2\nb: 3\n", 2, 2, "did not find expected ',' or ']'", id="unclosed flow list"),
     pytest.param("a: 1\n\tb: 2\n", 2, 1, "found a tab character that violates indentation", id="tab indentation"),
-    pytest.param("a: !!python/object/apply:os.system [ls]\n", 1, 4, "custom YAML tag tag:yaml.org,2002:python/object/apply:os.system is not supported", id="python tag"),
+    pytest.param(
+        "a: !!python/object/apply:os.system [ls]\n",
+        1,
+        4,
+        "custom YAML tag tag:yaml.org,2002:python/object/apply:os.system is not supported",
+        id="python tag",
+    ),
     pytest.param("a: !custom 1\n", 1, 4, "custom YAML tag !custom is not supported", id="custom tag"),
     pytest.param("base: &b {x: 1}\nother:\n  <<: *b\n", 3, 3, "merge keys (<<) are not supported", id="merge key"),
     pytest.param("? [1, 2]\n: v\n", 1, 3, "a mapping key must be a plain value", id="complex key"),
     pytest.param("a: *nowhere\n", 1, 4, "unknown alias *nowhere", id="unknown alias"),
     pytest.param("a: " + "[" * 80 + "]" * 80 + "\n", 1, 67, "values are nested more than 64 levels deep", id="deep nesting"),
-    pytest.param("a: !!int twelve\n", 1, 4, "cannot read value 'twelve': invalid literal for int() with base 10: 'twelve'", id="bad explicit int"),
+    pytest.param(
+        "a: !!int twelve\n",
+        1,
+        4,
+        "cannot read value 'twelve': invalid literal for int() with base 10: 'twelve'",
+        id="bad explicit int",
+    ),
 ]
 
 
