@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import CTQ, SERVICE_PANEL, TOPHOTO, USER_PANEL, WriteSpec, problems
+from .conftest import CTQ, CUSTOM_FLOW, SERVICE_PANEL, TOPHOTO, USER_PANEL, WriteSpec, problems
 
 CASES = [
     pytest.param(
@@ -595,6 +595,108 @@ CASES = [
         "reference: 2024-06-01\npayment:",
         [(12, 12, "$.reference", "expected text, got a date (2024-06-01)", "put the value in quotes to keep it as text")],
         id="reference as a date",
+    ),
+    pytest.param(
+        CTQ, "apiVersion: orderspec/v1\n", "", [(1, 1, "$", "missing required key 'apiVersion'")], id="apiVersion required"
+    ),
+    pytest.param(
+        USER_PANEL,
+        "target:\n  system: 3yourmind-user-panel\n",
+        "",
+        [(1, 1, "$", "missing required key 'target'")],
+        id="target required",
+    ),
+    pytest.param(
+        CTQ,
+        "  name: test-order\n",
+        "  description: no name\n",
+        [(3, 1, "$.metadata", "missing required key 'name'")],
+        id="metadata.name required",
+    ),
+    pytest.param(
+        CTQ,
+        "metadata:\n  name: test-order\n",
+        "metadata: test-order\n",
+        [(3, 11, "$.metadata", "expected a mapping of keys to values, got text ('test-order')")],
+        id="metadata is a mapping",
+    ),
+    pytest.param(
+        CTQ,
+        "  currency: EUR\n",
+        "  currency: EUR\n  limit: 5\n",
+        [(31, 3, "$.budget.limit", "unknown key 'limit'", "allowed keys: max_total, currency")],
+        id="budget unknown key",
+    ),
+    pytest.param(
+        CTQ,
+        "  method: Express delivery\n",
+        "  method: Express delivery\n  carrier: DHL\n",
+        [(28, 3, "$.shipping.carrier", "unknown key 'carrier'", "allowed keys: method, instructions")],
+        id="shipping unknown key",
+    ),
+    pytest.param(
+        USER_PANEL,
+        "payment:",
+        "notes: nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\npayment:",
+        [(12, 8, "$.notes", "is longer than 2000 characters")],
+        id="notes length",
+    ),
+    pytest.param(
+        USER_PANEL,
+        "items:\n  - file: models/bracket.stl\n    material: PLA\n",
+        "items:\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n  - {file: models/bracket.stl, material: PLA}\n",
+        [(8, 3, "$.items", "has 101 entries; at most 100 are allowed")],
+        id="items maximum",
+    ),
+    pytest.param(
+        TOPHOTO,
+        "files: [photos/mug.jpg]",
+        "files: [photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg, photos/mug.jpg]",
+        [(21, 12, "$.items[0].files", "has 101 entries; at most 100 are allowed")],
+        id="photo files maximum",
+    ),
+    pytest.param(
+        TOPHOTO,
+        "files: [photos/mug.jpg]",
+        'files: [photos/mug.jpg, ""]',
+        [(21, 29, "$.items[0].files[1]", "must not be empty")],
+        id="photo file entry not empty",
+    ),
+    pytest.param(
+        TOPHOTO,
+        "items:",
+        "  billing:\n    city: Munich\nitems:",
+        [
+            (19, 3, "$.addresses.billing", "missing required key 'country'"),
+            (19, 3, "$.addresses.billing", "missing required key 'street'"),
+            (19, 3, "$.addresses.billing", "missing required key 'zip'"),
+            (19, 3, "$.addresses.billing", "the recipient needs 'name', or 'first_name' and 'last_name'"),
+        ],
+        id="tophoto billing address complete",
+    ),
+    pytest.param(
+        SERVICE_PANEL,
+        "search: Maria Ortega",
+        "search: [Maria]",
+        [(8, 11, "$.customer.search", "expected text, got a list")],
+        id="customer.search is text",
+    ),
+    pytest.param(
+        USER_PANEL,
+        "  - file: models/bracket.stl\n    material: PLA\n",
+        "  - models/bracket.stl\n",
+        [(8, 5, "$.items[0]", "expected a mapping of keys to values, got text ('models/bracket.stl')")],
+        id="item is a mapping",
+    ),
+    pytest.param(
+        CTQ,
+        "  system: ctq\n",
+        "  system: ctq\n  options: [en]\n",
+        [(7, 12, "$.target.options", "expected a mapping of keys to values, got a list")],
+        id="options are a mapping",
+    ),
+    pytest.param(
+        CUSTOM_FLOW, "anything: goes", "base_url: http://127.0.0.1:9/\n    retries: 3", [], id="custom flow options are free"
     ),
 ]
 
