@@ -13,7 +13,11 @@ from runner.orders._plan import PlannedOrder
 
 
 def _size(count: int) -> str:
-    return f"{count:,} bytes" if count < 10 * 1024 else f"{count / 1024:,.1f} KiB" if count < 10 * 1024 * 1024 else f"{count / 1024 / 1024:,.1f} MiB"
+    if count < 10 * 1024:
+        return f"{count:,} bytes"
+    if count < 10 * 1024 * 1024:
+        return f"{count / 1024:,.1f} KiB"
+    return f"{count / 1024 / 1024:,.1f} MiB"
 
 
 def _quote(quote: Quote | None) -> Any:
@@ -157,8 +161,10 @@ class ApplyProgress:
     """Per-step progress of ``apply`` on ``stream``: the engine's lines, plus bytes per upload."""
 
     def __init__(self, stream: TextIO, *, live: bool) -> None:
+        from runner.engine._mask import Masker
         from runner.engine._progress import Progress
 
+        self._masker = Masker
         self.stream = stream
         self._progress = Progress(stream, live=live)
         self._current: Any = None
@@ -169,7 +175,7 @@ class ApplyProgress:
 
         if prepared is not self._current:
             self._current = prepared
-            self._progress.mask = type(self._progress.mask)(prepared.secrets.values())
+            self._progress.mask = self._masker(prepared.secrets.values())
             self.stream.write(f"apply {prepared.order.name} ({prepared.label}) on {_where(prepared.system, prepared.profile.name, prepared.profile.base_url, prepared.profile.sandbox)}\n")
         if isinstance(event, UploadProgress):
             self._sent[event.step] = event.sent

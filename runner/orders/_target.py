@@ -97,5 +97,5 @@ def _custom_profile(order: Any, name: str | None, profiles_file: Path | None) ->
     path = profiles_file or find_profiles_file(order.path)
     profiles = load_profiles(path) if path else {}
     if name not in profiles:
-        raise OrderError(f"{order.path}: no profile {name!r} for the custom flow", hint=f"define it in orderspec.yaml")
+        raise OrderError(f"{order.path}: no profile {name!r} for the custom flow", hint="define it in orderspec.yaml")
     return profiles[name]
