@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import CTQ, CUSTOM_FLOW, SERVICE_PANEL, TOPHOTO, USER_PANEL, WriteSpec, problems
+from .conftest import (
+    CTQ,
+    CUSTOM_FLOW,
+    SERVICE_PANEL,
+    TOPHOTO,
+    USER_PANEL,
+    WriteSpec,
+    problems,
+)
 
 CASES = [
     pytest.param(
