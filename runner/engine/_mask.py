@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
 MASK = "***"
 
+# Query parameters that carry a credential in a URL (signed upload URLs, tokens).
+_SIGNED_QUERY = re.compile(
+    r"(?i)([?&](?:[\w.-]*signature|sig|token|access_token|api_key|apikey|key|credential)=)[^&#\s\"'<>]+"
+)
+
 
 class Masker:
-    """Replaces every secret value (and its URL-encoded forms) with ``***``."""
+    """Replaces every secret value (and its URL-encoded forms) with ``***``.
+
+    URL signatures and tokens in query strings are masked too: a signed upload URL
+    is as good as a password until it expires.
+    """
 
     __slots__ = ("_values",)
 
@@ -26,7 +36,6 @@ class Masker:
         for value in self._values:
             if value in text:
                 text = text.replace(value, MASK)
+        if "=" in text:
+            text = _SIGNED_QUERY.sub(lambda match: match.group(1) + MASK, text)
         return text
-
-    def __bool__(self) -> bool:
-        return bool(self._values)

@@ -17,6 +17,8 @@ import difflib
 import hashlib
 import json
 import re
+import time
+import uuid as _uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -103,6 +105,12 @@ def _sha256(value: Any) -> str:
 
 ENV = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 ENV.filters.update(pick=pick, tojson=_tojson, b64encode=_b64encode, sha256=_sha256)
+# The dynamic values of JetBrains HTTP Client files ($uuid, $timestamp, $isoTimestamp).
+ENV.globals.update(
+    uuid=lambda: str(_uuid.uuid4()),
+    timestamp=lambda: int(time.time()),
+    iso_timestamp=lambda: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+)
 
 
 # -- fast paths -----------------------------------------------------------------------

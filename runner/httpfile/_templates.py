@@ -64,20 +64,17 @@ def references(text: str) -> list[str]:
 
 # -- dynamic variables ---------------------------------------------------------------
 
-# A version 4 UUID from Jinja's own ``random`` filter, since the engine has no uuid function.
-_HEX16 = "range(65536) | random"
-UUID = (
-    "'%04x%04x-%04x-4%03x-%04x-%04x%04x%04x' | format("
-    f"{_HEX16}, {_HEX16}, {_HEX16}, range(4096) | random, "
-    f"32768 + range(16384) | random, {_HEX16}, {_HEX16}, {_HEX16})"
-)
 _INTEGER = re.compile(r"^\$random\.integer\(\s*(-?\d+)\s*,\s*(-?\d+)\s*\)$")
 
 
 def dynamic(name: str) -> Ref | None:
     """The expression for a dynamic variable the engine can compute, or None."""
     if name in ("$uuid", "$random.uuid"):
-        return Ref(UUID, text=True)
+        return Ref("uuid()", text=True)
+    if name == "$timestamp":
+        return Ref("timestamp()")
+    if name == "$isoTimestamp":
+        return Ref("iso_timestamp()", text=True)
     if name == "$randomInt":
         return Ref("range(1000) | random")
     match = _INTEGER.match(name)

@@ -15,7 +15,6 @@ A flow has initial ``vars`` (rendered once, in order, before the first step),
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,8 +163,6 @@ class Variables:
         ref = dynamic(name)
         if ref is not None:
             return ref
-        if name in ("$timestamp", "$isoTimestamp"):
-            return self._clock(name, line)
         env = _ENVIRONMENT.match(name)
         if env:
             ident = identifier(env.group(1).lower())
@@ -173,21 +170,6 @@ class Variables:
             return Ref(f"secrets.{ident}", text=True)
         self.warnings.append(Problem(line, f"dynamic variable {{{{{name}}}}} is not converted; it is sent as written"))
         return Ref(jinja_string("{{" + name + "}}"), text=True)
-
-    def _clock(self, name: str, line: int) -> Ref:
-        ident = "timestamp" if name == "$timestamp" else "iso_timestamp"
-        if ident not in self.vars:
-            now = time.time()
-            self.vars[ident] = int(now) if ident == "timestamp" else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
-            self.defined.add(ident)
-            self.warnings.append(
-                Problem(
-                    line,
-                    f"{{{{{name}}}}} became vars.{ident}, fixed at the time of conversion (flows have no clock function); "
-                    f"pass --var {ident}=<value> for a current one",
-                )
-            )
-        return Ref(f"vars.{ident}", text=ident == "iso_timestamp")
 
     # -- the flow's vars
 

@@ -58,3 +58,10 @@ def test_json_report_of_a_passed_run(server, flow_of):
     result = run_flow(flow_of(FLOW.split("  - name: broken")[0] + "outputs:\n  basket: vars.basket_id\n"), context(server))
     data = json.loads(json_report(result))
     assert data["ok"] is True and isinstance(data["outputs"]["basket"], int) and data["error"] is None
+
+
+def test_signed_url_query_credentials_are_masked_even_without_secrets() -> None:
+    mask = Masker(())
+    text = mask("PUT http://127.0.0.1:9/_storage/o/a.stl?expires=1700000000&signature=9f2c1ab0&X-Goog-Credential=svc")
+    assert text == "PUT http://127.0.0.1:9/_storage/o/a.stl?expires=1700000000&signature=***&X-Goog-Credential=***"
+    assert mask("GET http://x/?page=2&pageSize=10") == "GET http://x/?page=2&pageSize=10"

@@ -52,7 +52,7 @@ def test_dynamic_variables_captures_and_file_bodies_run(tmp_path: Path, service_
     out = tmp_path / "api.yaml"
     result = import_http(tmp_path / "api.http", out)
     out.write_text(result.text)
-    assert [w.message.split(" ")[0] for w in result.warnings] == ["{{base}}", "{{$timestamp}}"]
+    assert [w.message.split(" ")[0] for w in result.warnings] == ["{{base}}"]
     with httpx.Client(timeout=10) as client:
         run_flow(load_flow(out), {"vars": {"base": service_panel.base_url}}, client=client)
     start, follow, upload = service_panel.state.requests
