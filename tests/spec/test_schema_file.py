@@ -92,3 +92,11 @@ def test_both_validators_accept_the_examples(spec: Path) -> None:
     data = yaml.safe_load(spec.read_text(encoding="utf-8"))
     assert jsonschema_rs.validator_for(SCHEMA).is_valid(data)
     assert list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(data)) == []
+
+
+def test_reference_documents_every_key() -> None:
+    reference = (Path(__file__).resolve().parents[2] / "docs" / "spec-format.md").read_text(encoding="utf-8")
+    names = {where.rsplit("/", 1)[1] for where, _child, _owner in _declared_properties(SCHEMA)}
+    forms = ("`{}`", ".{}`", "`{}.")
+    undocumented = sorted(name for name in names if not any(form.format(name) in reference for form in forms))
+    assert undocumented == []
