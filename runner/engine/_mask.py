@@ -10,7 +10,7 @@ MASK = "***"
 
 # Query parameters that carry a credential in a URL (signed upload URLs, tokens).
 _SIGNED_QUERY = re.compile(
-    r"(?i)([?&](?:[\w.-]*signature|sig|token|access_token|api_key|apikey|key|credential)=)[^&#\s\"'<>]+"
+    r"(?i)([?&](?:[\w.-]*(?:signature|credential|token)|sig|api_?key|key)=)[^&#\s\"'<>]+"
 )
 
 
