@@ -60,7 +60,7 @@ class _Checker:
 
     def run(self) -> Checked:
         source = self.document.data
-        data = dict(source) if isinstance(source, dict) else {}
+        data = _copy(source) if isinstance(source, dict) else {}
         self.out.data = data
         target = data.get("target")
         system = target.get("system") if isinstance(target, dict) else None
@@ -220,6 +220,15 @@ def _resolve(folder: str, written: str, want: str, ctq: bool, cache: RunCache) -
             "photo items take JPEG or PNG files",
         )
     return path, None
+
+
+def _copy(value: Any) -> Any:
+    """A copy of plain data, so callers may change ``Order.data`` without touching cached documents."""
+    if type(value) is dict:
+        return {key: _copy(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copy(item) for item in value]
+    return value
 
 
 def _has_link(folder: str, relative: str, links: dict[str, bool]) -> bool:

@@ -130,3 +130,13 @@ def test_public_names_on_the_package() -> None:
     assert runner.load_spec is load_spec
     assert runner.Order is Order
     assert runner.validate_paths is validate_paths
+
+
+def test_changing_order_data_does_not_leak_into_the_next_load(write_spec: WriteSpec) -> None:
+    path = write_spec(CTQ)
+    first = load_spec(path)
+    first.data["customer"]["name"] = "Someone Else"
+    first.data["items"][0]["post_processing"].append("Polishing")
+    second = load_spec(path)
+    assert second.data["customer"]["name"] == "Jane Doe"
+    assert second.data["items"][0]["post_processing"] == ["Dyeing"]
