@@ -227,7 +227,7 @@ class _Builder:
             mark = exc.problem_mark or exc.context_mark
             message = exc.problem or exc.context or "invalid YAML"
             location = Location(self.name, mark.line + 1, mark.column + 1) if mark else Location(self.name, 1, 1)
-            raise SourceError(message, location=location) from None
+            raise SourceError(message, location=location, hint=_SYNTAX_HINTS.get(message)) from None
         except yaml.YAMLError as exc:
             raise SourceError(f"invalid YAML: {exc}", location=Location(self.name, 1, 1)) from None
         finally:
@@ -469,6 +469,18 @@ def _resolve(value: str) -> str:
         return _NULL
     return _STR
 
+
+_SYNTAX_HINTS = {
+    "mapping values are not allowed in this context": "put a value that holds ': ' in quotes, or check the indentation of this line and the one above",
+    "did not find expected key": "check the indentation: keys of one mapping start in the same column",
+    "did not find expected '-' indicator": "check the indentation: entries of one list start in the same column",
+    "found character that cannot start any token": "put values starting with @, ` or % in quotes, and indent with spaces",
+    "found a tab character that violates indentation": "indent with spaces, not tabs",
+    "found unexpected end of stream": "a quote is not closed",
+    "did not find expected ',' or ']'": "a [ is not closed",
+    "did not find expected ',' or '}'": "a { is not closed",
+}
+"""libyaml's messages, and what usually causes them in a hand-written file."""
 
 _CONSTRUCTOR = yaml.SafeLoader("")  # only its scalar constructors are used
 _ScalarEvent = yaml.ScalarEvent

@@ -123,7 +123,7 @@ def test_broken_yaml_in_a_folder_is_reported(specs: Path) -> None:
     (specs / "broken.yaml").write_text("apiVersion: orderspec/v1\nkind: Order\nmetadata: {name: x\n")
     result = orderspec(".", cwd=specs)
     assert result.returncode == 1
-    assert result.stdout == "broken.yaml:4:1: $: did not find expected ',' or '}'\n"
+    assert result.stdout == "broken.yaml:4:1: $: did not find expected ',' or '}' (a { is not closed)\n"
 
 
 @pytest.mark.parametrize(

@@ -172,3 +172,18 @@ def test_positions_on_demand_match_recorded_ones() -> None:
     on_demand = parse_yaml(text, "t.yaml", positions=False)
     assert on_demand.data == recorded.data
     assert (on_demand.values, on_demand.keys) == (recorded.values, recorded.keys)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "hint"),
+    [
+        ("name: a: b\n", 1, 8, "put a value that holds ': ' in quotes, or check the indentation of this line and the one above"),
+        ("a:\n  b: 1\n c: 2\n", 3, 2, "check the indentation: keys of one mapping start in the same column"),
+        ("a:\n  - x\n  y: 1\n", 3, 3, "check the indentation: entries of one list start in the same column"),
+        ('a: "x\n', 2, 1, "a quote is not closed"),
+    ],
+)
+def test_syntax_errors_say_what_usually_causes_them(text: str, line: int, column: int, hint: str) -> None:
+    with pytest.raises(SourceError) as caught:
+        parse_yaml(text, "s.yaml")
+    assert (caught.value.location, caught.value.hint) == (Location("s.yaml", line, column), hint)
