@@ -71,3 +71,5 @@ def apply(paths: tuple[Path, ...], sandbox: bool, yes: bool, profile: str | None
         raise
     if json_mode:
         click.echo(to_json(apply_json(placed)))
+    else:
+        click.echo(f"{len(placed)} order{'s' if len(placed) != 1 else ''} placed.")

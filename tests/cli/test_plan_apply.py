@@ -35,6 +35,7 @@ def test_apply_all_examples_against_the_sandboxes() -> None:
     assert len(placed) == 4
     assert "placed ctq-bracket: order 10001 for " in done.stdout
     assert "placed tophoto-mug: order 1230 " in done.stdout
+    assert done.stdout.endswith("4 orders placed.\n")
     # progress per step, with upload sizes, on stderr
     assert "ok    create order  POST " in done.stderr
     assert "upload models[0]/upload: uploaded 1,284 bytes" in done.stderr
