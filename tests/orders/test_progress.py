@@ -59,7 +59,8 @@ def test_a_named_profile_from_the_spec(specs, sandbox, sandbox_env) -> None:
 def test_profiles_file_and_profile_given_explicitly(specs, sandbox, sandbox_env, tmp_path) -> None:
     running = sandbox("ctq")
     spec = specs("ctq")
-    elsewhere = write_profiles(tmp_path, {"lab": profile_for("ctq", running.base_url)})
+    (tmp_path / "elsewhere").mkdir()
+    elsewhere = write_profiles(tmp_path / "elsewhere", {"lab": profile_for("ctq", running.base_url)})
     [placed] = apply([spec], profiles_file=elsewhere, profile="lab")
     assert (placed.profile, placed.base_url) == ("lab", running.base_url)
     assert [o["order_number"] for o in placed_orders(running.base_url)] == [placed.order_number]
