@@ -229,3 +229,17 @@ def test_catalogue_reads_are_retried_on_503(specs, sandbox, sandbox_env) -> None
     [placed] = apply([spec], on_event=lambda _, event: retried.append(event.step) if event.kind == "step_retried" else None)
     assert retried and set(retried) <= {"info", "resolve items[0]/catalogue", "resolve items[1]/catalogue"}
     assert [o["order_number"] for o in placed_orders(base_url)] == [placed.order_number]
+
+
+def test_plan_shows_a_quote_over_budget(specs) -> None:
+    from runner.orders import SandboxPool
+    from runner.orders._render import plan_text
+
+    def small_budget(data: dict) -> None:
+        data["budget"] = {"max_total": 50, "currency": "EUR"}
+
+    spec = specs("3yourmind-service-panel", small_budget)
+    with SandboxPool() as pool:
+        [entry] = plan([spec], sandboxes=pool)
+    assert float(entry.over_budget) == pytest.approx(float(entry.quote.total) - 50)
+    assert f"budget:    50.00 EUR (EXCEEDED by {entry.over_budget:.2f} EUR)" in plan_text([entry])
