@@ -28,8 +28,9 @@ class StepFinished(Event):
     kind: ClassVar[str] = "step_finished"
     effect: str
     method: str
+    """Empty for a ``set`` step, which sends nothing."""
     url: str
-    status: int
+    status: int | None
     elapsed: float
     attempts: int = 1
     polls: int = 0

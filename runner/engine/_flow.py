@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +28,8 @@ EFFECT_RANK = {name: rank for rank, name in enumerate(EFFECTS)}
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _BODIES = ("json", "form", "multipart", "content")
+_REQUEST_KEYS = ("request", "expect", "capture", "poll", "retry", "errors", "timeout", "effect", "safe_to_repeat")
+"""Keys of a request step; neither a set step nor a for_each group has them."""
 _RESERVED = frozenset({"order", "target", "secrets", "vars", "response", "loop"})
 
 
@@ -81,6 +83,8 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class Capture:
+    """``name: expression`` of ``capture`` or ``set``; ``append`` for a name written ``name[]``."""
+
     name: str
     append: bool
     expr: Expr
@@ -96,14 +100,24 @@ class Poll:
 
 @dataclass(frozen=True, slots=True)
 class Retry:
+    """When to send a step again.
+
+    ``transient``: connection errors, 429 and 502-504 (only for steps safe to repeat).
+    ``on``: an answer that says nothing was done and the client should try again; such a
+    step may be repeated whatever its effect. ``refresh``: sibling steps run again first.
+    """
+
     attempts: int
     backoff: float
     max_wait: float
+    transient: bool = True
+    on: Expr | None = None
+    refresh: tuple[Step, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One step: a request, or a ``for_each`` group of steps."""
+    """One step: a request, a ``set`` of variables computed without a request, or a ``for_each`` group."""
 
     name: str
     effect: str
@@ -115,6 +129,7 @@ class Step:
     steps: tuple[Step, ...] = ()
     expect: frozenset[int] | None = None
     captures: tuple[Capture, ...] = ()
+    sets: tuple[Capture, ...] = ()
     poll: Poll | None = None
     retry: Retry | None = None
     errors: tuple[tuple[int, str], ...] = ()
@@ -219,7 +234,10 @@ def _check_schema(document: Document) -> None:
         return
     import jsonschema
 
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(document.data))
+    kinds = _schema()["$defs"]["step"]["oneOf"]
+    # a step that is not exactly one kind is explained better by the builder, at its position
+    errors = [item for item in _validator().iter_errors(document.data) if not (item.validator == "oneOf" and item.validator_value is kinds)]
+    error = jsonschema.exceptions.best_match(errors)
     if error is None:
         return
     while error.validator in ("oneOf", "anyOf") and error.context:
@@ -240,6 +258,12 @@ def _check_schema(document: Document) -> None:
     where = _where(path)
     text = f"{where}: {message}" if where and not key else message
     raise FlowSourceError(text, location=document.locate(path, key=key))
+
+
+def _kinds_message(name: str, kinds: list[str]) -> str:
+    if not kinds:
+        return f"step {name!r} needs one of request, set, or for_each with steps"
+    return f"step {name!r} has both {kinds[0]} and {kinds[1]}; a step is exactly one of request, set, or for_each with steps"
 
 
 class _Builder:
@@ -320,33 +344,66 @@ class _Builder:
                 raise self.fail(path + (index, "name"), f"step name {name!r} is used twice (first in step {seen[name] + 1})", hint="names must be unique among siblings")
             seen[name] = index
             out.append(self.step(item, path + (index,)))
-        return tuple(out)
+        return tuple(self._with_refresh(out, items, path))
+
+    def _with_refresh(self, steps: list[Step], items: list[dict[str, Any]], path: JsonPath) -> list[Step]:
+        """Resolve ``retry.refresh`` names to the sibling steps they name."""
+        by_name = {step.name: step for step in steps}
+        refreshes = {item["name"] for item in items if (item.get("retry") or {}).get("refresh")}
+        out = []
+        for index, (step, item) in enumerate(zip(steps, items, strict=True)):
+            names = (item.get("retry") or {}).get("refresh") or []
+            if not names or step.retry is None:
+                out.append(step)
+                continue
+            refresh = []
+            for number, name in enumerate(names):
+                where = path + (index, "retry", "refresh", number)
+                target = by_name.get(name)
+                if target is None:
+                    raise self.fail(where, f"retry.refresh names no sibling step {name!r}", hint=f"steps here: {', '.join(by_name)}")
+                if target is step or target.for_each is not None or target.effect != "read" or name in refreshes:
+                    raise self.fail(
+                        where,
+                        f"step {name!r} cannot be refreshed",
+                        hint="refresh names other read or set steps next to this one (not for_each groups, not steps that refresh others)",
+                    )
+                refresh.append(target)
+            out.append(replace(step, retry=replace(step.retry, refresh=tuple(refresh))))
+        return out
 
     def step(self, data: dict[str, Any], path: JsonPath) -> Step:
         location = self.doc.locate(path + ("name",))
         when = self.expr(data["when"], path + ("when",)) if "when" in data else None
+        kinds = [key for key in ("request", "set", "for_each") if key in data]
+        if len(kinds) != 1:
+            raise self.fail(path if not kinds else path + (kinds[1],), _kinds_message(data["name"], kinds), key=len(kinds) > 1)
         if "for_each" in data:
             return self._group(data, path, location, when)
-        if "request" not in data:
-            raise self.fail(path, f"step {data['name']!r} has neither request nor for_each", key=False)
         for key in ("as", "steps"):
             if key in data:
                 raise self.fail(path + (key,), f"{key!r} belongs to a for_each step", key=True)
+        if "set" in data:
+            return self._set(data, path, location, when)
         request = self.request(data["request"], path + ("request",))
         effect = data.get("effect") or ("read" if request.method in _READ_METHODS else "write")
         safe = bool(data.get("safe_to_repeat", False))
         retry = None
         if "retry" in data:
+            raw = data["retry"]
             repeatable = safe or effect == "read" or (effect == "write" and request.method in _IDEMPOTENT_METHODS)
-            if not repeatable:
+            if not repeatable and "on" not in raw:
                 raise self.fail(
                     path + ("retry",),
                     f"step {data['name']!r} ({request.method}, effect {effect}) must not be retried",
                     key=True,
-                    hint="repeating it could do the same thing twice; add safe_to_repeat: true only if the target ignores repeats",
+                    hint=(
+                        "repeating it could do the same thing twice; add safe_to_repeat: true only if the target ignores repeats, "
+                        "or retry.on for an answer that says nothing was done"
+                    ),
                 )
-            raw = data["retry"]
-            retry = Retry(int(raw.get("attempts", 3)), float(raw.get("backoff", 0.5)), float(raw.get("max_wait", 60.0)))
+            on = self.expr(raw["on"], path + ("retry", "on")) if "on" in raw else None
+            retry = Retry(int(raw.get("attempts", 3)), float(raw.get("backoff", 0.5)), float(raw.get("max_wait", 60.0)), repeatable, on)
         poll = None
         if "poll" in data:
             raw = data["poll"]
@@ -358,10 +415,6 @@ class _Builder:
                 timeout=float(raw.get("timeout", 300.0)),
             )
         expect = data.get("expect")
-        captures = []
-        for name, source in (data.get("capture") or {}).items():
-            append = name.endswith("[]")
-            captures.append(Capture(name[:-2] if append else name, append, self.expr(source, path + ("capture", name))))
         return Step(
             name=data["name"],
             effect=effect,
@@ -369,7 +422,7 @@ class _Builder:
             request=request,
             when=when,
             expect=None if expect is None else frozenset([expect] if isinstance(expect, int) else expect),
-            captures=tuple(captures),
+            captures=self.assignments(data.get("capture"), path + ("capture",)),
             poll=poll,
             retry=retry,
             errors=tuple((int(code), message) for code, message in (data.get("errors") or {}).items()),
@@ -377,8 +430,21 @@ class _Builder:
             timeout=data.get("timeout"),
         )
 
+    def assignments(self, data: dict[str, str] | None, path: JsonPath) -> tuple[Capture, ...]:
+        out = []
+        for name, source in (data or {}).items():
+            append = name.endswith("[]")
+            out.append(Capture(name[:-2] if append else name, append, self.expr(source, path + (name,))))
+        return tuple(out)
+
+    def _set(self, data: dict[str, Any], path: JsonPath, location: Location, when: Expr | None) -> Step:
+        for key in _REQUEST_KEYS:
+            if key in data:
+                raise self.fail(path + (key,), f"a set step sends nothing, so it has no {key!r}", key=True, hint="compute values with set, or send a request")
+        return Step(name=data["name"], effect="read", location=location, when=when, sets=self.assignments(data["set"], path + ("set",)))
+
     def _group(self, data: dict[str, Any], path: JsonPath, location: Location, when: Expr | None) -> Step:
-        for key in ("request", "expect", "capture", "poll", "retry", "errors", "timeout", "effect", "safe_to_repeat"):
+        for key in _REQUEST_KEYS:
             if key in data:
                 raise self.fail(path + (key,), f"a for_each step has no {key!r}; put it on a nested step", key=True)
         if "steps" not in data:

@@ -32,7 +32,7 @@ from runner.engine._errors import (
     RequestFailed,
     TemplateError,
 )
-from runner.engine._flow import EFFECT_RANK, Effect, Expr, Flow, Step
+from runner.engine._flow import EFFECT_RANK, Capture, Effect, Expr, Flow, Step
 from runner.engine._http import BodyError, as_text, build_body, join_url
 from runner.engine._mask import Masker
 from runner.engine._template import Const, EvalFailure, Renderer
@@ -333,6 +333,9 @@ class _Runner:
             if step.for_each is not None:
                 self._group(step, ctx, path)
                 continue
+            if step.request is None:
+                self._set(step, ctx, path)
+                continue
             if self.stop_rank is not None and step.rank >= self.stop_rank:
                 raise _Stop(path)
             self._request(step, ctx, path)
@@ -364,6 +367,53 @@ class _Runner:
             child["loop"] = Loop(index, length)
             self._steps(step.steps, child, f"{path}[{index}]/")
 
+    def _set(self, step: Step, ctx: dict[str, Any], path: str) -> None:
+        """A step without a request: its ``set`` expressions, in order, into ``vars``."""
+        if self.emit:
+            self.emit(ev.StepStarted(step=path, effect=step.effect))
+        start = time.perf_counter()
+        values: dict[str, Any] = {}
+        try:
+            for assignment in step.sets:
+                try:
+                    value = assignment.expr.fn(ctx)
+                except EvalFailure as exc:
+                    raise TemplateError(
+                        self.mask(f"step {path!r}: set {assignment.name}: `{assignment.expr.source}`: {exc.reason}"),
+                        step=path,
+                        location=assignment.expr.location,
+                    ) from None
+                except PickError as exc:
+                    raise PickError(self.mask(f"step {path!r}: {exc.message}"), step=path, location=assignment.expr.location) from None
+                self._store(assignment, value, values)
+        except OrderspecError as exc:
+            self._failed(step, path, start, exc, _Exchange())
+            raise
+        elapsed = time.perf_counter() - start
+        self.results.append(StepResult(path, step.name, step.effect, "ok", elapsed=elapsed, captures=values))
+        if self.emit:
+            self.emit(ev.StepFinished(step=path, effect=step.effect, method="", url="", status=None, elapsed=elapsed, attempts=0, captures=values))
+
+    def _store(self, assignment: Capture, value: Any, into: dict[str, Any]) -> None:
+        """Set a variable, or append to a list one (a new list: a list read elsewhere stays as it was)."""
+        if assignment.append:
+            existing = self.vars.get(assignment.name)
+            value = [*existing, value] if isinstance(existing, list) else [value]
+        self.vars[assignment.name] = value
+        into[assignment.name] = value
+
+    def _failed(self, step: Step, path: str, start: float, exc: OrderspecError, state: _Exchange) -> None:
+        elapsed = time.perf_counter() - start
+        message = self.mask(str(exc))
+        status = state.response.status_code if state.response is not None else None
+        self.results.append(
+            StepResult(path, step.name, step.effect, "failed", status, state.method, state.url, elapsed, state.attempts, state.polls, message=message)
+        )
+        if self.emit:
+            self.emit(ev.StepFailed(step=path, message=message, elapsed=elapsed, status=status))
+        if isinstance(exc, FlowError) and exc.step is None:
+            exc.step = path
+
     def _request(self, step: Step, ctx: dict[str, Any], path: str) -> None:
         emit = self.emit
         if emit:
@@ -376,16 +426,7 @@ class _Runner:
             self._exchange(step, ctx, path, state)
             captures = self._capture(step, ctx, path, state)
         except OrderspecError as exc:
-            elapsed = time.perf_counter() - start
-            message = self.mask(str(exc))
-            status = state.response.status_code if state.response is not None else None
-            self.results.append(
-                StepResult(path, step.name, step.effect, "failed", status, state.method, state.url, elapsed, state.attempts, state.polls, message=message)
-            )
-            if emit:
-                emit(ev.StepFailed(step=path, message=message, elapsed=elapsed, status=status))
-            if isinstance(exc, FlowError) and exc.step is None:
-                exc.step = path
+            self._failed(step, path, start, exc, state)
             raise
         finally:
             ctx.pop("response", None)
@@ -475,19 +516,49 @@ class _Runner:
                         location=step.location,
                         hint=f"check on the target before running again; a {step.effect} step is never repeated blindly",
                     ) from None
-                if retry is not None and attempt < retry.attempts:
+                if retry is not None and retry.transient and attempt < retry.attempts:
                     self._wait(path, attempt, reason, min(retry.backoff * 2 ** (attempt - 1), retry.max_wait))
                     continue
                 raise ConnectionFailed(self.mask(f"step {path!r}: {where}: {reason}"), step=path, location=step.location) from None
             state.response = response
             status = response.status_code
-            if retry is not None and status in RETRY_STATUSES and attempt < retry.attempts:
+            if retry is None or attempt >= retry.attempts:
+                return response
+            if retry.transient and status in RETRY_STATUSES:
                 wait = _retry_after(response) if status in (429, 503) else None
                 if wait is None:
                     wait = retry.backoff * 2 ** (attempt - 1)
                 self._wait(path, attempt, f"{status} {_phrase(status)}", min(wait, retry.max_wait))
                 continue
+            if retry.on is not None and self._not_done(retry.on, ctx, path, response):
+                wait = min(retry.backoff * 2 ** (attempt - 1), retry.max_wait)
+                self._wait(path, attempt, f"{status} {_phrase(status)}: {self._excerpt(response)}", wait)
+                self._refresh(step, ctx, path)
+                continue
             return response
+
+    def _not_done(self, on: Expr, ctx: dict[str, Any], path: str, response: httpx.Response) -> bool:
+        """Whether ``retry.on`` holds for ``response``: the target did nothing and asks for another try."""
+        ctx["response"] = _view(response)
+        try:
+            return bool(self._eval(on, ctx, path))
+        finally:
+            ctx.pop("response", None)
+
+    def _refresh(self, step: Step, ctx: dict[str, Any], path: str) -> None:
+        """Run ``retry.refresh`` again before the next try; a ``place`` step then passes the gate again."""
+        assert step.retry is not None
+        prefix = path[: len(path) - len(step.name)]
+        for sibling in step.retry.refresh:
+            where = prefix + sibling.name
+            if sibling.when is not None and not self._eval(sibling.when, ctx, where):
+                self._skip(sibling, where, f"when {sibling.when.source!r} is false")
+            elif sibling.request is None:
+                self._set(sibling, ctx, where)
+            else:
+                self._request(sibling, ctx, where)
+        if self.gate is not None and step.effect == "place":
+            self._gate(step, ctx, path)
 
     def _wait(self, path: str, attempt: int, reason: str, wait: float) -> None:
         if self.emit:
@@ -604,15 +675,7 @@ class _Runner:
                 ) from None
             except PickError as exc:
                 raise PickError(self.mask(f"step {path!r}: {exc.message}"), step=path, location=capture.expr.location) from None
-            if capture.append:
-                existing = self.vars.get(capture.name)
-                value_list = existing if isinstance(existing, list) else []
-                value_list.append(value)
-                self.vars[capture.name] = value_list
-                captured[capture.name] = value_list
-            else:
-                self.vars[capture.name] = value
-                captured[capture.name] = value
+            self._store(capture, value, captured)
         return captured
 
 

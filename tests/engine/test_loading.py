@@ -101,14 +101,14 @@ def test_duplicate_step_names(write_flow):
 
 def test_for_each_needs_steps_and_no_request(write_flow):
     error = _error(write_flow, "steps:\n  - name: a\n    for_each: order.items\n    request: {method: GET, url: /a}\n")
-    assert "for_each step has no 'request'" in error.message
+    assert "has both request and for_each" in error.message
     error = _error(write_flow, "steps:\n  - name: a\n    for_each: order.items\n")
     assert "needs nested 'steps'" in error.message
 
 
 def test_step_without_request(write_flow):
     error = _error(write_flow, "steps:\n  - name: a\n    when: 'true'\n")
-    assert "neither request nor for_each" in error.message
+    assert "needs one of request, set, or for_each" in error.message
 
 
 def test_yaml_syntax_error_has_position(write_flow):
