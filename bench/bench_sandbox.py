@@ -13,7 +13,9 @@ import importlib.util
 import statistics
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -29,12 +31,20 @@ from runner.sandbox.testing import running_sandbox
 TARGET = 2000.0
 REQUESTS = 3000
 ROUNDS = 3
+UPLOADS = 1000
+STL_BYTES = 16 * 1024
+BIG_BYTES = 32 * 1024 * 1024
+BOUNDARY = "bench-boundary-7d3f"
 
 _CLIENT = r"""
 import socket, sys, time
-host, port, path, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-headers = "".join(f"{line}\r\n" for line in sys.argv[5:])
-request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{headers}\r\n".encode()
+host, port, method, path, body_file, expected, count = sys.argv[1:8]
+port, expected, count = int(port), int(expected), int(count)
+body = open(body_file, "rb").read() if body_file != "-" else b""
+headers = "".join(f"{line}\r\n" for line in sys.argv[8:])
+if body:
+    headers += f"Content-Length: {len(body)}\r\n"
+request = f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{headers}\r\n".encode() + body
 sock = socket.create_connection((host, port))
 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 buffer = b""
@@ -53,9 +63,9 @@ def one():
     while len(rest) < length:
         rest += sock.recv(65536)
     buffer = rest[length:]
-    if status != 200:
-        raise SystemExit(f"unexpected status {status} for {path}")
-for _ in range(200):
+    if status != expected:
+        raise SystemExit(f"unexpected status {status} for {method} {path}: {rest[:length]!r}")
+for _ in range(min(200, count)):
     one()
 started = time.perf_counter()
 for _ in range(count):
@@ -64,9 +74,20 @@ print(count / (time.perf_counter() - started))
 """
 
 
-def _rate(base_url: str, path: str, headers: dict[str, str]) -> float:
+def _rate(
+    base_url: str,
+    path: str,
+    headers: dict[str, str],
+    *,
+    method: str = "GET",
+    body: Path | None = None,
+    expected: int = 200,
+    count: int = REQUESTS,
+) -> float:
+    """Requests per second over one keep-alive connection, median of ``ROUNDS`` client runs."""
     parts = urlsplit(base_url)
-    argv = [sys.executable, "-c", _CLIENT, parts.hostname or "127.0.0.1", str(parts.port), path, str(REQUESTS)]
+    argv = [sys.executable, "-c", _CLIENT, parts.hostname or "127.0.0.1", str(parts.port), method, path]
+    argv += [str(body) if body else "-", str(expected), str(count)]
     argv += [f"{name}: {value}" for name, value in headers.items()]
     rates = []
     for _ in range(ROUNDS):
@@ -132,6 +153,40 @@ def _bare() -> float:
         return _rate(running.base_url, "/orders/1", {})
 
 
+def _upload_body(folder: Path, size: int) -> Path:
+    """A multipart upload as the engine sends it: the form field ``unit`` and a ``file`` part."""
+    path = folder / f"upload-{size}.bin"
+    with path.open("wb") as out:
+        out.write(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="unit"\r\n\r\nmm\r\n'.encode())
+        out.write(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="part.stl"\r\n'.encode())
+        out.write(b"Content-Type: model/x.stl-binary\r\n\r\n")
+        block = bytes(range(256)) * 4096
+        for start in range(0, size, len(block)):
+            out.write(block[: min(len(block), size - start)])
+        out.write(f"\r\n--{BOUNDARY}--\r\n".encode())
+    return path
+
+
+def _upload_rows() -> Iterable[Row]:
+    """Multipart uploads to 3YOURMIND's ``/upload/``: many small ones, and a large one spooled to disk."""
+    headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+    with tempfile.TemporaryDirectory() as folder, running_sandbox("3yourmind") as running:
+        small = _rate(running.base_url, "/upload/", headers, method="POST", body=_upload_body(Path(folder), STL_BYTES), expected=201, count=UPLOADS)
+        yield Row(
+            "sandbox: 3yourmind 16 KiB multipart upload",
+            small,
+            "req/s",
+            note=f"POST /upload/ with unit and a 16 KiB file part, one keep-alive connection, median of {ROUNDS} x {UPLOADS}",
+        )
+        big = _rate(running.base_url, "/upload/", headers, method="POST", body=_upload_body(Path(folder), BIG_BYTES), expected=201, count=3)
+        yield Row(
+            "sandbox: 3yourmind 32 MiB multipart upload",
+            big * BIG_BYTES / (1 << 20),
+            "MiB/s",
+            note=f"POST /upload/ with a 32 MiB file part, median of {ROUNDS} x 3",
+        )
+
+
 def rows() -> Iterable[Row]:
     yield Row(
         "sandbox: bare Starlette GET (scale)",
@@ -159,3 +214,5 @@ def rows() -> Iterable[Row]:
             higher_is_better=True,
             note=f"{what}, one keep-alive connection, median of {ROUNDS} x {REQUESTS} requests",
         )
+    if importlib.util.find_spec(APPS["3yourmind"]) is not None:
+        yield from _upload_rows()
