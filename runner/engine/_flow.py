@@ -103,7 +103,7 @@ class Retry:
     """When to send a step again.
 
     ``transient``: connection errors, 429 and 502-504 (only for steps safe to repeat).
-    ``on``: an answer that says nothing was done and the client should try again; such a
+    ``when``: an answer that says nothing was done and the client should try again; such a
     step may be repeated whatever its effect. ``refresh``: sibling steps run again first.
     """
 
@@ -111,7 +111,7 @@ class Retry:
     backoff: float
     max_wait: float
     transient: bool = True
-    on: Expr | None = None
+    when: Expr | None = None
     refresh: tuple[Step, ...] = ()
 
 
@@ -392,18 +392,18 @@ class _Builder:
         if "retry" in data:
             raw = data["retry"]
             repeatable = safe or effect == "read" or (effect == "write" and request.method in _IDEMPOTENT_METHODS)
-            if not repeatable and "on" not in raw:
+            if not repeatable and "when" not in raw:
                 raise self.fail(
                     path + ("retry",),
                     f"step {data['name']!r} ({request.method}, effect {effect}) must not be retried",
                     key=True,
                     hint=(
                         "repeating it could do the same thing twice; add safe_to_repeat: true only if the target ignores repeats, "
-                        "or retry.on for an answer that says nothing was done"
+                        "or retry.when for an answer that says nothing was done"
                     ),
                 )
-            on = self.expr(raw["on"], path + ("retry", "on")) if "on" in raw else None
-            retry = Retry(int(raw.get("attempts", 3)), float(raw.get("backoff", 0.5)), float(raw.get("max_wait", 60.0)), repeatable, on)
+            again = self.expr(raw["when"], path + ("retry", "when")) if "when" in raw else None
+            retry = Retry(int(raw.get("attempts", 3)), float(raw.get("backoff", 0.5)), float(raw.get("max_wait", 60.0)), repeatable, again)
         poll = None
         if "poll" in data:
             raw = data["poll"]

@@ -530,18 +530,18 @@ class _Runner:
                     wait = retry.backoff * 2 ** (attempt - 1)
                 self._wait(path, attempt, f"{status} {_phrase(status)}", min(wait, retry.max_wait))
                 continue
-            if retry.on is not None and self._not_done(retry.on, ctx, path, response):
+            if retry.when is not None and self._not_done(retry.when, ctx, path, response):
                 wait = min(retry.backoff * 2 ** (attempt - 1), retry.max_wait)
                 self._wait(path, attempt, f"{status} {_phrase(status)}: {self._excerpt(response)}", wait)
                 self._refresh(step, ctx, path)
                 continue
             return response
 
-    def _not_done(self, on: Expr, ctx: dict[str, Any], path: str, response: httpx.Response) -> bool:
-        """Whether ``retry.on`` holds for ``response``: the target did nothing and asks for another try."""
+    def _not_done(self, when: Expr, ctx: dict[str, Any], path: str, response: httpx.Response) -> bool:
+        """Whether ``retry.when`` holds for ``response``: the target did nothing and asks for another try."""
         ctx["response"] = _view(response)
         try:
-            return bool(self._eval(on, ctx, path))
+            return bool(self._eval(when, ctx, path))
         finally:
             ctx.pop("response", None)
 
