@@ -411,6 +411,64 @@ def test_data_needs_the_part_called_file(client: httpx.Client) -> None:
     assert client.get(f"/v1/orders/{order['orderId']}").json()["status"] == "Temporary"
 
 
+def _part(name: str, data: bytes, filename: str | None = None, boundary: str = "b") -> bytes:
+    disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename is not None else "")
+    return f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + data + b"\r\n"
+
+
+def test_data_takes_the_first_file_part_called_file(client: httpx.Client) -> None:
+    order = checked_out(client)
+    archive = zip_of({"mug.jpg": b"a", "prints.jpg": b"b"})
+    multipart = {"Content-Type": "multipart/form-data; boundary=b"}
+    url = f"/v1/orders/{order['orderId']}/data"
+    as_text = _part("file", archive) + b"--b--\r\n"  # no filename: a form field, as Spring sees it, not a file
+    assert_error(client.post(url, content=as_text, headers=multipart), 400, "BAD_REQUEST", "Required request part 'file' is not present")
+    two = _part("note", b"first a note") + _part("file", archive, "order.zip") + _part("file", b"not a zip", "again.zip") + b"--b--\r\n"
+    response = client.post(url, content=two, headers=multipart)
+    assert response.status_code == 200, response.text
+    (recorded,) = client.get("/_sandbox/orders").json()
+    assert recorded["zipSize"] == len(archive)
+
+
+def test_data_reads_a_body_sent_in_odd_chunks_without_length(client: httpx.Client) -> None:
+    order = checked_out(client)
+    archive = zip_of({"mug.jpg": b"m" * 5000, "prints.jpg": b"p" * 7000})
+    body = _part("file", archive, "order.zip", boundary="tp") + b"--tp--\r\n"
+
+    def chunks() -> Iterator[bytes]:  # chunked transfer: the delimiters fall across chunk borders
+        start, size = 0, 1
+        while start < len(body):
+            yield body[start : start + size]
+            start, size = start + size, size % 97 + 1
+
+    response = client.post(f"/v1/orders/{order['orderId']}/data", content=chunks(), headers={"Content-Type": "multipart/mixed; boundary=tp"})
+    assert response.status_code == 200, response.text
+    (recorded,) = client.get("/_sandbox/orders").json()
+    assert {e["name"]: e["size"] for e in recorded["zipEntries"]} == {"mug.jpg": 5000, "prints.jpg": 7000}
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "reason"),
+    [
+        ("multipart/form-data", _part("file", b"PK", "a.zip") + b"--b--\r\n", "Missing boundary in multipart."),
+        ("multipart/mixed", _part("file", b"PK", "a.zip") + b"--b--\r\n", "Missing boundary in multipart."),
+        ("multipart/form-data; boundary=b", b"this is not multipart", "Invalid multipart data."),
+        ("multipart/mixed; boundary=b", b"preamble\r\n" + _part("file", b"PK", "a.zip") + b"--b--\r\n", "Invalid multipart data."),
+        ("multipart/form-data; boundary=b", b"--b\r\nno colon here\r\n\r\nPK\r\n--b--\r\n", "Invalid multipart data."),
+        ("multipart/form-data; boundary=b", b"--b\r\nContent-Disposition: form-data\r\n\r\nPK\r\n--b--\r\n", 'The Content-Disposition header field "name" must be provided.'),
+        ("multipart/form-data; boundary=b", _part("file", b"PK", "a.zip") * 11 + b"--b--\r\n", "Too many files. Maximum number of files is 10."),
+        ("multipart/form-data; boundary=b", _part("note", b"x" * (1024 * 1024 + 1)) + b"--b--\r\n", "Part exceeded maximum size of 1024KB."),
+    ],
+    ids=["form-data without boundary", "mixed without boundary", "not multipart", "preamble", "bad header", "no name", "11 files", "huge field"],
+)
+def test_malformed_data_bodies_are_400(server: Any, client: httpx.Client, content_type: str, body: bytes, reason: str) -> None:
+    order = checked_out(client)
+    response = client.post(f"/v1/orders/{order['orderId']}/data", content=body, headers={"Content-Type": content_type})
+    assert_error(response, 400, "BAD_REQUEST", f"Malformed multipart request: {reason}")
+    assert client.get(f"/v1/orders/{order['orderId']}").json()["status"] == "Temporary"
+    assert server.app.state.unexpected_errors == 0
+
+
 def test_data_before_checkout_is_refused(client: httpx.Client) -> None:
     order = create(client)
     response = send_data(client, order["orderId"], zip_of({"mug.jpg": b"a", "prints.jpg": b"b"}))

@@ -252,7 +252,17 @@ def test_zip_upload_limit() -> None:
         }
         assert http.post(f"/v1/orders/{order['orderId']}/checkout", json={**order, "customer": customer}).status_code == 200
         response = http.post(f"/v1/orders/{order['orderId']}/data", files={"file": ("a.zip", b"P" * 4096)})
-        assert_error(response, 413, "PAYLOAD_TOO_LARGE")
+        assert assert_error(response, 413, "PAYLOAD_TOO_LARGE")["message"] == "The upload exceeds the limit of 1024 bytes"
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: the limit holds while streaming
+            yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\n\r\n'
+            for _ in range(8):
+                yield b"P" * 512
+
+        streamed = http.post(f"/v1/orders/{order['orderId']}/data", content=chunks(), headers={"Content-Type": "multipart/form-data; boundary=b"})
+        assert assert_error(streamed, 413, "PAYLOAD_TOO_LARGE")["message"] == "The upload exceeds the limit of 1024 bytes"
+        assert http.get(f"/v1/orders/{order['orderId']}").json()["status"] == "Temporary"
+        assert running.app.state.unexpected_errors == 0
 
 
 # -- paths and methods ------------------------------------------------------------------

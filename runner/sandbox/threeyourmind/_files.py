@@ -4,7 +4,9 @@ Multipart with a ``file`` part that carries a filename, and form fields ``basket
 ``line_id`` and ``unit`` (``mm`` or ``inch``); ``basket_id``/``line_id`` may also come
 as query parameters. The seed's example sends no token here (3YOURMIND accepts uploads
 into anonymous baskets), so a token is optional, but a wrong one is still refused.
-The bytes are hashed and dropped; the analysis status is derived from the upload time.
+The body is read by Starlette's form parser (``runner.sandbox._forms``), which spools
+the file; its bytes are hashed and dropped, and the analysis status is derived from the
+upload time.
 """
 
 from __future__ import annotations
@@ -12,18 +14,27 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import PurePosixPath
+from typing import IO
 
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.responses import Response
 from starlette.routing import Route
 
-from runner.sandbox.threeyourmind import _errors, _fields, _multipart, _shapes
+from runner.sandbox import _forms
+from runner.sandbox.threeyourmind import _errors, _fields, _shapes
 from runner.sandbox.threeyourmind._fields import FieldErrors, Invalid
-from runner.sandbox.threeyourmind._http import Call, answer, read_body, route
+from runner.sandbox.threeyourmind._http import Call, answer, route, too_large
 from runner.sandbox.threeyourmind._state import Basket, Line, StoredFile, now_iso
 
 UNITS = ("mm", "inch")
 EXTENSIONS = ("stl", "obj", "3mf", "step", "stp", "iges", "igs", "ply", "wrl", "x_t", "sldprt", "zip")
 DEFAULT_MAX_UPLOAD = 64 << 20
+# Django's defaults: DATA_UPLOAD_MAX_NUMBER_FILES, DATA_UPLOAD_MAX_NUMBER_FIELDS, DATA_UPLOAD_MAX_MEMORY_SIZE
+MAX_FILES = 100
+MAX_FIELDS = 1000
+MAX_FIELD_BYTES = 2_621_440
+INLINE_HASH_BYTES = 1 << 20  # what Starlette keeps in memory; larger uploads are on disk
 
 
 def _form_int(value: str | None, errors: FieldErrors, key: str) -> int | None:
@@ -37,53 +48,46 @@ def _form_int(value: str | None, errors: FieldErrors, key: str) -> int | None:
 
 
 async def upload(call: Call) -> Response:
-    request = call.request
-    content_type = request.headers.get("content-type", "")
-    media = content_type.split(";")[0].strip().lower()
+    media = _forms.media_type(call.request)
     if media != "multipart/form-data":
         raise _errors.detail(415, f'Unsupported media type "{media}" in request.')
     limit = int(call.state.config.options.get("max_upload_bytes", DEFAULT_MAX_UPLOAD))  # type: ignore[call-overload]
-    body = await read_body(request, limit)
+    limits = _forms.FormLimits(max_body=limit, max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES)
     try:
-        parts = _multipart.parse(content_type, body)
-    except _multipart.MultipartError as exc:
+        async with _forms.open_form(call.request, limits, lambda: too_large(limit)) as form:
+            return await _store(call, form)
+    except _forms.MalformedForm as exc:
         raise _errors.detail(400, f"Multipart form parse error - {exc}") from None
 
-    form: dict[str, str] = {}
-    file_part: _multipart.Part | None = None
-    file_sent_as_text = False
-    for part in parts:
-        if part.name == "file":
-            if part.filename is None:
-                file_sent_as_text = True
-            elif file_part is None:
-                file_part = part
-        elif part.filename is None and part.name not in form:
-            form[part.name] = part.data.decode("utf-8", "replace").strip()
 
+async def _store(call: Call, form: FormData) -> Response:
+    """Check the parts as DRF's serializer does, then record the file (its hash, not its bytes)."""
+    file = _forms.first_file(form, "file")
     errors = FieldErrors()
-    if file_part is None:
-        errors.add("file", "The submitted data was not a file. Check the encoding type on the form." if file_sent_as_text else "No file was submitted.")
+    name = ""
+    if file is None:
+        sent_as_text = any(isinstance(value, str) for value in form.getlist("file"))
+        errors.add("file", "The submitted data was not a file. Check the encoding type on the form." if sent_as_text else "No file was submitted.")
     else:
-        name = PurePosixPath(file_part.filename.replace("\\", "/")).name if file_part.filename else ""
+        name = PurePosixPath((file.filename or "").replace("\\", "/")).name
         extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if not name:
-            errors.add("file", "The submitted file is empty." if not file_part.data else "No filename could be determined.")
-        elif not file_part.data:
+            errors.add("file", "The submitted file is empty." if not file.size else "No filename could be determined.")
+        elif not file.size:
             errors.add("file", "The submitted file is empty.")
         elif extension not in EXTENSIONS:
             errors.add("file", f"File extension “{extension}” is not allowed. Allowed extensions are: {', '.join(EXTENSIONS)}.")
         elif len(name) > 255:
             errors.add("file", "Ensure this filename has at most 255 characters.")
 
-    unit = form.get("unit")
+    unit = _text(form, "unit")
     if not unit:
         errors.add("unit", _errors.REQUIRED)
     elif unit not in UNITS:
         errors.add("unit", _errors.invalid_choice(unit))
 
-    basket_id = _form_int(form.get("basket_id") or call.query("basket_id"), errors, "basketId")
-    line_id = _form_int(form.get("line_id") or call.query("line_id"), errors, "lineId")
+    basket_id = _form_int(_text(form, "basket_id") or call.query("basket_id"), errors, "basketId")
+    line_id = _form_int(_text(form, "line_id") or call.query("line_id"), errors, "lineId")
     basket: Basket | None = None
     line: Line | None = None
     if basket_id is not None:
@@ -100,17 +104,19 @@ async def upload(call: Call) -> Response:
             if line is None:
                 errors.add("lineId", _errors.invalid_pk(line_id))
     errors.check()
-    assert file_part is not None and unit is not None
+    assert file is not None and unit is not None
 
+    size = file.size or 0
+    digest = _sha256(file.file) if size <= INLINE_HASH_BYTES else await run_in_threadpool(_sha256, file.file)
     if basket is not None and line is None:
         line = call.state.new_line(basket)  # an upload into a basket without a line starts a new line
     stored = StoredFile(
         uuid=call.state.new_file_uuid(),
         name=name,
-        size=len(file_part.data),
-        sha256=hashlib.sha256(file_part.data).hexdigest(),
+        size=size,
+        sha256=digest,
         unit=unit,
-        content_type=file_part.content_type or "application/octet-stream",
+        content_type=file.content_type or "application/octet-stream",
         uploaded_at=time.monotonic(),
         created_at=now_iso(),
         basket_id=basket.id if basket else None,
@@ -120,6 +126,18 @@ async def upload(call: Call) -> Response:
     if line is not None:
         line.file_uuid = stored.uuid
     return answer(_shapes.file_json(call.state, stored), 201)
+
+
+def _text(form: FormData, name: str) -> str | None:
+    """The first text part called ``name``, stripped (file parts of that name do not count)."""
+    value = next((value for value in form.getlist(name) if isinstance(value, str)), None)
+    return value.strip() if value is not None else None
+
+
+def _sha256(file: IO[bytes]) -> str:
+    """The hash of a spooled upload (blocking when it went to disk: large ones run in a thread)."""
+    file.seek(0)
+    return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 async def status(call: Call) -> Response:

@@ -74,15 +74,19 @@ Handler = Callable[[Call], Awaitable[Response]]
 async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limit:
-        raise _errors.detail(413, f"Request body is larger than {limit} bytes.")
+        raise too_large(limit)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise _errors.detail(413, f"Request body is larger than {limit} bytes.")
+            raise too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def too_large(limit: int) -> ApiError:
+    return _errors.detail(413, f"Request body is larger than {limit} bytes.")
 
 
 def answer(body: Any, status: int = 200) -> Response:

@@ -4,8 +4,9 @@ Follows the to.photo documents (TP-docs, see ``shared/targets.md`` section 3): B
 per mandator and portal; ``POST /v1/orders`` makes a Temporary order whose cart the server
 splits into subcarts by producer and production site (at most 9); ``/checkout`` takes the
 mandator's prices, customer and payment and refuses a changed segmentation ("Carts are
-different"); ``/data`` takes the ZIP as multipart part ``file`` and moves the order
-Temporary -> Transferred -> New -> Enqueued; ``PUT /status`` acknowledges Produced,
+different"); ``/data`` takes the ZIP as the file part ``file`` of a ``multipart/mixed``
+(as documented) or ``multipart/form-data`` body (a part without filename is a form field,
+as Spring sees it) and moves the order Temporary -> Transferred -> New -> Enqueued; ``PUT /status`` acknowledges Produced,
 Shipped and Failed entries; ``DELETE`` cancels a Temporary order, after which reads are 410.
 Errors use the documented Spring-style body. Where the documents are silent the sandbox
 answers as a Spring service would: 400 for malformed JSON, a missing or mistyped field,

@@ -15,12 +15,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from runner.sandbox import _forms
 from runner.sandbox._config import SandboxConfig, SandboxConfigError
 from runner.sandbox.tophoto._auth import Account, Authenticator, accounts_from, require_access
 from runner.sandbox.tophoto._catalogue import load_catalogue
 from runner.sandbox.tophoto._errors import ApiError, error_body, error_response
 from runner.sandbox.tophoto._model import read_new_order, read_status, read_status_entry
-from runner.sandbox.tophoto._multipart import boundary_of, read_file_part
 from runner.sandbox.tophoto._orders import Order, OrderBook
 from runner.sandbox.tophoto._zip import inspect_zip
 
@@ -30,6 +30,9 @@ _log = logging.getLogger("runner.sandbox.tophoto")
 
 DEFAULT_MAX_JSON_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_ZIP_BYTES = 1024 * 1024 * 1024
+# /data needs one part; like Tomcat's maxPartCount (10), few more are taken, and text parts up to 1 MiB
+MAX_PARTS = 10
+MAX_FIELD_BYTES = 1024 * 1024
 _JSON_ACCEPT = frozenset({"application/json", "application/*", "*/*"})
 _DATA_ACCEPT = _JSON_ACCEPT | {"application/zip"}  # the seed's "Accept: application/zip" is doc noise; tolerate it
 
@@ -99,7 +102,8 @@ class _Api:
             raise SandboxConfigError("options.accounts of the to.photo sandbox must be a list of accounts")
         self.auth = Authenticator(accounts_from(config.credentials, extra))
         self.max_json_bytes = _limit(options, "max_json_bytes", DEFAULT_MAX_JSON_BYTES)
-        self.max_zip_bytes = _limit(options, "max_zip_bytes", DEFAULT_MAX_ZIP_BYTES)
+        max_zip_bytes = _limit(options, "max_zip_bytes", DEFAULT_MAX_ZIP_BYTES)
+        self.zip_limits = _forms.FormLimits(max_body=max_zip_bytes, max_files=MAX_PARTS, max_fields=MAX_PARTS, max_part_size=MAX_FIELD_BYTES)
         self.counts: Counter[str] = Counter()
         self.app: Starlette | None = None
 
@@ -184,15 +188,22 @@ class _Api:
         account = self._account(request, _DATA_ACCEPT)
         order = self._order(request, account)
         self.book.check_accepts_data(order)
-        boundary = boundary_of(request.headers.get("content-type", ""))
-        part = await read_file_part(request.stream(), boundary, "file", max_bytes=self.max_zip_bytes)
-        if part is None:
-            raise ApiError(400, "Required request part 'file' is not present")
+        if not _forms.media_type(request).startswith("multipart/"):
+            content_type = request.headers.get("content-type", "")
+            raise ApiError(400, "Current request is not a multipart request", f"Content-Type was {content_type or 'missing'!r}")
         try:
-            entries = await run_in_threadpool(inspect_zip, part.file)
-        finally:
-            part.file.close()
-        return JSONResponse(self.book.finalize(order, entries, part.size).doc)
+            async with _forms.open_form(request, self.zip_limits, self._zip_too_large) as form:
+                upload = _forms.first_file(form, "file")
+                if upload is None:
+                    raise ApiError(400, "Required request part 'file' is not present")
+                entries = await run_in_threadpool(inspect_zip, upload.file)
+                size = upload.size or 0
+        except _forms.MalformedForm as exc:
+            raise ApiError(400, f"Malformed multipart request: {exc}") from None
+        return JSONResponse(self.book.finalize(order, entries, size).doc)
+
+    def _zip_too_large(self) -> ApiError:
+        return ApiError(413, f"The upload exceeds the limit of {self.zip_limits.max_body} bytes")
 
     async def acknowledge(self, request: Request) -> Response:
         account = self._account(request)
