@@ -60,7 +60,7 @@ class Progress:
         elif isinstance(event, ev.StepRetried):
             self._line(f"retry {event.step}: {event.reason}; again in {event.wait:g} s")
         elif isinstance(event, ev.StepFinished) and not event.method:
-            self._line(f"ok    {event.step}  set {', '.join(event.captures) or 'nothing'} ({_ms(event.elapsed)})")
+            pass  # a set step sent nothing: not worth a line of its own
         elif isinstance(event, ev.StepFinished):
             extra = f", {event.polls} polls" if event.polls else ""
             self._line(f"ok    {event.step}  {event.method} {event.url} -> {event.status} ({_ms(event.elapsed)}{extra})")

@@ -16,6 +16,7 @@ import base64
 import difflib
 import hashlib
 import json
+import mimetypes
 import re
 import time
 import uuid as _uuid
@@ -98,13 +99,18 @@ def _b64encode(value: Any) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def _mimetype(value: Any) -> str:
+    """The content type a file name suggests (``image/jpeg`` for ``a.JPG``); ``application/octet-stream`` otherwise."""
+    return mimetypes.guess_type(str(value).lower())[0] or "application/octet-stream"
+
+
 def _sha256(value: Any) -> str:
     data = value if isinstance(value, bytes) else str(value).encode()
     return hashlib.sha256(data).hexdigest()
 
 
 ENV = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
-ENV.filters.update(pick=pick, tojson=_tojson, b64encode=_b64encode, sha256=_sha256)
+ENV.filters.update(pick=pick, tojson=_tojson, b64encode=_b64encode, sha256=_sha256, mimetype=_mimetype)
 # The dynamic values of JetBrains HTTP Client files ($uuid, $timestamp, $isoTimestamp).
 ENV.globals.update(
     uuid=lambda: str(_uuid.uuid4()),

@@ -51,7 +51,6 @@ def run(
         "order": prepared.order.data,
         "target": prepared.target,
         "secrets": prepared.secrets,
-        "vars": dict(prepared.vars),
         "folder": prepared.order.path.parent,
     }
     with make_client(prepared.profile, prepared.secrets) as client:

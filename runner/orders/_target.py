@@ -34,7 +34,6 @@ class Prepared:
     """The loaded ``runner.engine.Flow``."""
     target: Mapping[str, Any]
     secrets: Mapping[str, str] = field(repr=False)
-    vars: Mapping[str, Any]
 
 
 def prepare(
@@ -63,15 +62,7 @@ def prepare(
     spec_target = order.data.get("target") or {}
     options = {**profile.options, **(spec_target.get("options") or {})}
     target = {"system": system, "base_url": profile.base_url, "options": options, "profile": profile.name}
-    variables: dict[str, Any] = {}
-    if order.system == "tophoto":
-        from runner.orders._tophoto import order_vars
-
-        try:
-            variables = order_vars(order.data, options)
-        except OrderspecError as exc:
-            raise OrderError(f"{label}: {exc.message}", hint=exc.hint) from None
-    return Prepared(order, label, system, profile, flow, target, secrets, variables)
+    return Prepared(order, label, system, profile, flow, target, secrets)
 
 
 def _credentials(profile: Profile) -> dict[str, str]:
