@@ -100,6 +100,31 @@ def test_the_recorded_order_knows_the_files_hash(api: httpx.Client, line: tuple[
     assert late.status_code == 400 and late.json() == {"basketId": ["This basket has already been ordered."]}
 
 
+def test_a_large_upload_is_recorded_with_its_size_and_hash(sandbox: Any) -> None:
+    """3 MiB: beyond what the form parser keeps in memory, so the file is spooled to disk and hashed there."""
+    model = bytes(range(256)) * (3 * 4096)
+    with httpx.Client(base_url=sandbox("3yourmind").base_url, headers={"Authorization": "Token sandbox-token"}) as api:
+        basket_id = api.post(f"{SP}/baskets/").json()["id"]
+        line_id = api.post(f"{SP}/baskets/{basket_id}/lines/").json()["id"]
+        api.patch(f"{SP}/baskets/{basket_id}/", json={"customer_id": 101})
+        api.patch(f"{SP}/baskets/{basket_id}/lines/{line_id}/", json={"offer_id": 24, "quantity": 1})
+        r = api.post("/upload/", files={"file": ("big.stl", model)}, data={"basket_id": basket_id, "line_id": line_id, "unit": "mm"})
+        assert r.status_code == 201 and r.json()["size"] == len(model)
+        body = {"basketId": basket_id, "billingAddressId": 201, "shipping": {"methodId": 41, "addressId": 201}, "payment": {"methodId": 61}, "userId": 101}
+        assert api.post(f"{SP}/internal-ordering/orders/", json=body).status_code == 201
+        (order,) = api.get("/_sandbox/orders").json()
+        assert order["lines"][0]["file"]["sha256"] == hashlib.sha256(model).hexdigest()
+        assert order["lines"][0]["file"]["size"] == len(model)
+
+
+def test_text_fields_come_from_text_parts_only(api: httpx.Client, line: tuple[int, int]) -> None:
+    """A file part called ``unit`` is not the unit; of repeated text parts the first counts."""
+    basket_id, line_id = line
+    files = [("unit", ("unit.txt", b"cm")), ("file", ("a.stl", STL))]
+    r = api.post("/upload/", files=files, data={"unit": ["inch", "mm"], "basket_id": str(basket_id), "line_id": str(line_id)})
+    assert r.status_code == 201 and r.json()["unit"] == "inch"
+
+
 @pytest.mark.parametrize(
     ("files", "data", "errors"),
     [
