@@ -16,6 +16,7 @@ import importlib
 from typing import Any
 
 from runner.errors import UsageError
+from runner.sandbox._catalogue import CatalogueError
 from runner.sandbox._config import FaultConfig, SandboxConfig, SandboxConfigError, load_config
 from runner.sandbox._faults import FaultMiddleware
 
@@ -30,6 +31,7 @@ APPS: dict[str, str] = {
 
 __all__ = [
     "APPS",
+    "CatalogueError",
     "FaultConfig",
     "FaultMiddleware",
     "SandboxConfig",

@@ -82,7 +82,7 @@ def test_serve_on_a_chosen_port(tmp_path: Path) -> None:
         (["ctq", "--config", "{missing}"], None, "does not exist", 2),
         (["ctq", "--config", "{config}"], "faults: {error_rate: 3}\n", "sandbox.yaml:1:", 2),
         (["ctq", "--config", "{config}"], "faults: [\n", "sandbox.yaml:2:1:", 1),
-        (["ctq", "--config", "{config}"], "catalogue: nowhere.yaml\n", "CTQ catalogue cannot be read", 2),
+        (["ctq", "--config", "{config}"], "catalogue: nowhere.yaml\n", "the CTQ catalogue cannot be read", 2),
         (["ctq", "--config", "{config}"], "options: {signed_url_seconds: soon}\n", "cannot start with these settings", 2),
     ],
 )

@@ -9,10 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from runner.sandbox import create_app
+from runner.sandbox import CatalogueError, create_app
 from runner.sandbox._config import FaultConfig, SandboxConfig
 from runner.sandbox.testing import RunningSandbox, running_sandbox
-from runner.sandbox.threeyourmind import CatalogueError
 from runner.sandbox.threeyourmind._catalogue import BUILT_IN
 
 SP = "/api/v2.0/service-panel/services/1"
@@ -171,10 +170,10 @@ def test_a_replaced_catalogue_is_served(sandbox: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("currency: [", "is not valid YAML"),
-        ("- a list\n", "incomplete or malformed (the top level must be a mapping)"),
-        ("currency: EUR\n", "incomplete or malformed (missing key 'materials')"),
-        (None, "cannot read the 3YOURMIND catalogue"),
+        ("currency: [", "the 3YOURMIND catalogue cannot be read: {path}:2:1: did not find expected node content"),
+        ("- a list\n", "the 3YOURMIND catalogue {path} is not a mapping of keys to values"),
+        ("currency: EUR\n", "the 3YOURMIND catalogue {path} is incomplete or malformed (missing key 'materials')"),
+        (None, "the 3YOURMIND catalogue cannot be read: {path} does not exist"),
     ],
 )
 def test_a_broken_catalogue_is_a_clear_error(tmp_path: Path, text: str | None, message: str) -> None:
@@ -183,7 +182,7 @@ def test_a_broken_catalogue_is_a_clear_error(tmp_path: Path, text: str | None, m
         path.write_text(text, encoding="utf-8")
     with pytest.raises(CatalogueError) as caught:
         create_app("3yourmind", SandboxConfig(catalogue=path))
-    assert message in str(caught.value) and str(path) in str(caught.value)
+    assert message.format(path=path) in str(caught.value)
 
 
 @pytest.mark.parametrize(

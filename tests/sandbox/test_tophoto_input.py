@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from runner.sandbox import FaultConfig, SandboxConfig, SandboxConfigError, create_app
+from runner.sandbox import CatalogueError, FaultConfig, SandboxConfig, SandboxConfigError, create_app
 from runner.sandbox._server import serve_in_thread
-from runner.sandbox.tophoto._catalogue import CatalogueError, load_catalogue
+from runner.sandbox.tophoto._catalogue import load_catalogue
 
 AUTH = ("sandbox", "sandbox-secret")
 MUG = "photo.to.amazonmarketplace.AmazonStandardCupProcessor"
@@ -316,8 +316,8 @@ skus:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("skus: [", "not valid YAML"),
-        ("- a list", "must be a mapping"),
+        ("skus: [", "cannot be read"),
+        ("- a list", "not a mapping"),
         ("producers: {A: {}}\nshipping: [{qos: Standard}]\nskus: {'1': {name: X, processor: p, producer: B}}", "not listed under producers"),
         ("producers: {A: {}}\nshipping: [{qos: Standard, price: 1.5}]\nskus: {'1': {name: X, processor: p, producer: A}}", "whole number"),
     ],
@@ -329,7 +329,7 @@ def test_a_broken_catalogue_is_explained(tmp_path: Path, text: str, fragment: st
         load_catalogue(path)
     assert fragment in str(caught.value)
     assert str(path) in str(caught.value)
-    with pytest.raises(CatalogueError, match="cannot read"):
+    with pytest.raises(CatalogueError, match="cannot be read"):
         load_catalogue(tmp_path / "missing.yaml")
 
 

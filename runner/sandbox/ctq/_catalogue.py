@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runner._yaml import load_yaml
-from runner.errors import SourceError
-from runner.sandbox._config import SandboxConfigError
+from runner.sandbox._catalogue import load_catalogue_file
 
 BUILT_IN = Path(__file__).resolve().parent / "catalogue.yaml"
 
@@ -52,18 +50,7 @@ class Catalogue:
 
 def load_catalogue(path: Path | None) -> Catalogue:
     """Read and index a catalogue; a broken one fails here, with its file name, not on a request."""
-    source = path or BUILT_IN
-    try:
-        data = load_yaml(source).data
-    except SourceError as exc:
-        raise SandboxConfigError(f"CTQ catalogue cannot be read: {exc}") from None
-    try:
-        return _index(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise SandboxConfigError(
-            f"CTQ catalogue {source} is incomplete or malformed ({type(exc).__name__}: {exc})",
-            hint=f"compare it with the built-in {BUILT_IN}",
-        ) from None
+    return load_catalogue_file("CTQ", path, BUILT_IN, _index)
 
 
 def _index(data: dict[str, Any]) -> Catalogue:

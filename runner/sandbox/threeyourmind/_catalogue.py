@@ -8,13 +8,11 @@ the catalogue per request.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from runner.errors import OrderspecError
+from runner.sandbox._catalogue import load_catalogue_file
 
 BUILT_IN = Path(__file__).resolve().parent / "catalogue.yaml"
 
@@ -33,10 +31,6 @@ ADDRESS_FIELDS = (
     "phoneNumber",
     "vatId",
 )
-
-
-class CatalogueError(OrderspecError):
-    """The 3YOURMIND sandbox catalogue file is missing something or holds a wrong value."""
 
 
 @dataclass(frozen=True)
@@ -107,21 +101,7 @@ class Catalogue:
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """Read and check a catalogue file; a broken file raises ``CatalogueError`` naming the problem."""
-    source = Path(path) if path is not None else BUILT_IN
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CatalogueError(f"cannot read the 3YOURMIND catalogue {source}: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise CatalogueError(f"the 3YOURMIND catalogue {source} is not valid YAML: {exc}") from None
-    try:
-        return _build(data)
-    except (KeyError, TypeError, ValueError, InvalidOperation, AttributeError) as exc:
-        reason = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
-        raise CatalogueError(
-            f"the 3YOURMIND catalogue {source} is incomplete or malformed ({reason})",
-            hint=f"compare it with the built-in one at {BUILT_IN}",
-        ) from None
+    return load_catalogue_file("3YOURMIND", path, BUILT_IN, _build)
 
 
 def _money(value: Any) -> Decimal:
@@ -164,8 +144,6 @@ def _by_id(entries: list[Any]) -> dict[int, Any]:
 
 
 def _build(data: dict[str, Any]) -> Catalogue:
-    if not isinstance(data, dict):
-        raise TypeError("the top level must be a mapping")
     currency = str(data["currency"])
     materials = _by_id(
         [

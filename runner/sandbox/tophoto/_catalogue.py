@@ -11,17 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from runner.errors import OrderspecError
+from runner.sandbox._catalogue import load_catalogue_file
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "catalogue.yaml"
-
-
-class CatalogueError(OrderspecError):
-    """A to.photo sandbox catalogue file cannot be used."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -63,26 +55,14 @@ class Catalogue:
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """Read and check a catalogue file; ``None`` means the built-in one."""
-    path = Path(path) if path is not None else DEFAULT_CATALOGUE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CatalogueError(f"cannot read the to.photo catalogue {path}: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise CatalogueError(f"the to.photo catalogue {path} is not valid YAML: {exc}") from None
-    try:
-        return _parse(data)
-    except _Bad as exc:
-        raise CatalogueError(f"the to.photo catalogue {path}: {exc}", hint="see the built-in catalogue.yaml for the layout") from None
+    return load_catalogue_file("to.photo", path, DEFAULT_CATALOGUE, _parse)
 
 
-class _Bad(Exception):
-    pass
+class _Bad(ValueError):
+    """The layout is wrong; the message names the key."""
 
 
-def _parse(data: Any) -> Catalogue:
-    if not isinstance(data, dict):
-        raise _Bad("must be a mapping with skus, producers and shipping")
+def _parse(data: dict[str, Any]) -> Catalogue:
     producers = _mapping(data.get("producers"), "producers")
     prefixes: dict[str, str] = {}
     for name, entry in producers.items():
