@@ -26,14 +26,15 @@ from runner.engine._events import (
     StepStarted,
     UploadProgress,
 )
-from runner.engine._flow import EFFECTS, Effect, Flow, Step, flow_from_document, load_flow
-from runner.engine._run import FlowContext, FlowResult, PendingStep, StepResult, run_flow
+from runner.engine._flow import EFFECTS, Discard, Effect, Flow, Step, flow_from_document, load_flow
+from runner.engine._run import FlowContext, FlowResult, PendingStep, StepResult, discard_flow, draft_of, run_flow
 
 __all__ = [
     "EFFECTS",
     "Effect",
     "CaptureError",
     "Clock",
+    "Discard",
     "ConnectionFailed",
     "Event",
     "Flow",
@@ -60,6 +61,8 @@ __all__ = [
     "SystemClock",
     "TemplateError",
     "UploadProgress",
+    "discard_flow",
+    "draft_of",
     "flow_from_document",
     "load_flow",
     "run_flow",

@@ -142,6 +142,19 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class Discard:
+    """How to delete a draft the flow created but did not place (``plan --quote``, a failed apply).
+
+    ``id`` names the draft in the variables a run left; there is nothing to delete while
+    it is undefined or null. ``what`` is how messages name the draft ("order", "basket").
+    """
+
+    what: str
+    id: Expr
+    step: Step
+
+
+@dataclass(frozen=True, slots=True)
 class Flow:
     """A loaded, checked flow; ``folder`` anchors relative file paths."""
 
@@ -155,6 +168,9 @@ class Flow:
     steps: tuple[Step, ...]
     outputs: tuple[tuple[str, Expr], ...]
     timeout: float = 30.0
+    discard: Discard | None = None
+    plan_note: str = ""
+    """What a plan that stops before the first create step cannot check, said by ``plan``."""
     positions: dict[str, Location] = field(default_factory=dict, repr=False, compare=False)
     """Where ``base_url`` and each ``vars.<name>`` are written, for error messages."""
 
@@ -329,11 +345,19 @@ class _Builder:
             steps=self.steps(data["steps"], ("steps",)),
             outputs=outputs,
             timeout=float(data.get("timeout", 30.0)),
+            discard=self.discard(data["discard"]) if "discard" in data else None,
+            plan_note=str(data.get("plan_note", "")),
             positions={
                 "base_url": self.doc.locate(("base_url",)),
                 **{f"vars.{name}": self.doc.locate(("vars", name)) for name in (data.get("vars") or {})},
             },
         )
+
+    def discard(self, data: dict[str, Any]) -> Discard:
+        path: JsonPath = ("discard",)
+        request = self.request(data["request"], path + ("request",))
+        step = Step(name="discard", effect="write", location=self.doc.locate(path, key=True), request=request)
+        return Discard(str(data.get("what", "draft")), self.expr(data["id"], path + ("id",)), step)
 
     def steps(self, items: list[dict[str, Any]], path: JsonPath) -> tuple[Step, ...]:
         seen: dict[str, int] = {}

@@ -12,7 +12,7 @@ import http
 import json
 import time
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -736,3 +736,21 @@ def run_flow(
         return _Runner(flow, settings[0], client, *settings[1:]).run()
     with httpx.Client(transport=transport, timeout=flow.timeout) as own:
         return _Runner(flow, settings[0], own, *settings[1:]).run()
+
+
+def draft_of(flow: Flow, context: FlowContext | Mapping[str, Any]) -> Any:
+    """The id of the draft ``flow.discard`` names in the context's ``vars``; None when there is none."""
+    if flow.discard is None:
+        return None
+    ctx = FlowContext.coerce(context)
+    try:
+        return flow.discard.id.fn({"order": ctx.order, "target": ctx.target, "secrets": ctx.secrets, "vars": dict(ctx.vars)})
+    except (EvalFailure, PickError):
+        return None
+
+
+def discard_flow(flow: Flow) -> Flow:
+    """``flow`` reduced to its ``discard`` request, to run with the variables a stopped run left."""
+    if flow.discard is None:
+        raise ValueError(f"flow {flow.name!r} has no discard request")
+    return replace(flow, steps=(flow.discard.step,), outputs=())

@@ -2,9 +2,9 @@
 
 ``plan --quote`` creates a draft to read the target's price and deletes it again; a
 failed ``apply`` (an unknown name in a per-line catalogue, a failed analysis, the budget
-gate) deletes the draft it left, so nothing half-made stays behind. Each system's
-delete request is the one its documents give; the 3YOURMIND Service Panel documents
-none, so its baskets cannot be discarded (and ``plan --quote`` does not create one).
+gate) deletes the draft it left, so nothing half-made stays behind. How to delete a draft
+is the flow's own ``discard`` request; a flow without one (the 3YOURMIND Service Panel
+documents no delete) cannot discard, and ``plan --quote`` does not create a draft there.
 """
 
 from __future__ import annotations
@@ -15,12 +15,7 @@ from typing import Any
 
 import httpx
 
-# system -> (variable holding the draft's id, what it is, URL path with {id})
-_DISCARD: dict[str, tuple[str, str, str]] = {
-    "ctq": ("order_id", "order", "/orders/{id}"),
-    "3yourmind-user-panel": ("basket_id", "basket", "/api/v2.0/user-panel/baskets/{id}/"),
-    "tophoto": ("order_id", "order", "/v1/orders/{id}"),
-}
+from runner.errors import OrderspecError
 
 
 @dataclass(frozen=True)
@@ -38,32 +33,22 @@ class Discarded:
         return f"the draft {self.what} {self.id} could not be deleted ({self.detail}); delete it on the target"
 
 
-def can_discard(system: str) -> bool:
-    return system in _DISCARD
+def can_discard(flow: Any) -> bool:
+    return flow.discard is not None
 
 
-def discard(
-    system: str, base_url: str, options: Mapping[str, Any], variables: Mapping[str, Any], client: httpx.Client
-) -> Discarded | None:
-    """Delete the draft named in ``variables``; None when the flow created none."""
-    entry = _DISCARD.get(system)
-    if entry is None:
-        return None
-    name, what, path = entry
-    draft = variables.get(name)
+def discard(flow: Any, context: Mapping[str, Any], client: httpx.Client) -> Discarded | None:
+    """Delete the draft named in ``context["vars"]`` with the flow's ``discard`` request; None when there is none."""
+    from runner.engine import RequestFailed, discard_flow, draft_of, run_flow
+
+    draft = draft_of(flow, context)
     if draft is None:
         return None
-    url = base_url.rstrip("/") + path.format(id=draft)
+    what = flow.discard.what
     try:
-        response = client.delete(url, headers={"Accept": "application/json", **_extra_headers(system, options)})
-    except httpx.HTTPError as exc:
-        return Discarded(what, draft, False, f"{type(exc).__name__}: {exc}")
-    if response.is_success:
-        return Discarded(what, draft, True)
-    return Discarded(what, draft, False, f"DELETE answered {response.status_code}")
-
-
-def _extra_headers(system: str, options: Mapping[str, Any]) -> dict[str, str]:
-    if system == "ctq":
-        return {"language": str(options.get("language") or "en")}
-    return {}
+        run_flow(discard_flow(flow), context, client=client)
+    except RequestFailed as exc:
+        return Discarded(what, draft, False, f"{flow.discard.step.request.method} answered {exc.status}")
+    except OrderspecError as exc:
+        return Discarded(what, draft, False, exc.message)
+    return Discarded(what, draft, True)

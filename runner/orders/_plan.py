@@ -77,11 +77,11 @@ def plan(
 def _plan_one(label: str, order: Any, quote: bool, profile: str | None, profiles_file: Path | None, pool: SandboxPool | None) -> PlannedOrder:
     prepared = prepare(order, label=label, profile_name=profile, profiles_file=profiles_file, sandboxes=pool)
     notes: list[str] = []
-    draft = quote and can_discard(prepared.system)
+    draft = quote and can_discard(prepared.flow)
     if quote and not draft:
         notes.append(f"{prepared.system} cannot delete a draft, so no draft was created to quote")
-    if prepared.system == "3yourmind-user-panel" and not draft:
-        notes.append("the User Panel lists materials per basket line: they are checked with --quote (a draft basket, deleted) or by apply")
+    if prepared.flow.plan_note and not draft:
+        notes.append(prepared.flow.plan_note)
     outcome = run(prepared, stop_before="place" if draft else "create", discard_draft=draft)
     if outcome.discarded is not None:
         notes.append(str(outcome.discarded))

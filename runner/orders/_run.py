@@ -90,7 +90,8 @@ def _failed_at_place(partial: Any) -> bool:
 
 
 def _discard(prepared: Prepared, variables: Mapping[str, Any], client: Any) -> Discarded | None:
-    return discard(prepared.system, prepared.profile.base_url, prepared.target["options"], variables, client)
+    context = {"order": prepared.order.data, "target": prepared.target, "secrets": prepared.secrets, "vars": dict(variables), "folder": prepared.order.path.parent}
+    return discard(prepared.flow, context, client)
 
 
 def _order_error(prepared: Prepared, exc: OrderspecError, note: Discarded | None, partial: Any) -> OrderError:
@@ -102,8 +103,7 @@ def _order_error(prepared: Prepared, exc: OrderspecError, note: Discarded | None
     hint = exc.hint
     if hint is None and _unreachable_default(prepared, exc):
         port = prepared.profile.base_url.rsplit(":", 1)[-1]
-        system = "3yourmind" if prepared.system.startswith("3yourmind") else prepared.system
-        hint = f"add --sandbox, or start the sandbox with: orderspec sandbox serve {system} --port {port}"
+        hint = f"add --sandbox, or start the sandbox with: orderspec sandbox serve {prepared.system} --port {port}"
     error = OrderError(message, step=step, hint=hint, result=partial)
     error.exit_code = exc.exit_code
     return error
