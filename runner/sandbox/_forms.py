@@ -3,7 +3,7 @@
 ``Request.form()`` drives python-multipart and spools every file part into a
 ``SpooledTemporaryFile`` (memory up to 1 MiB, disk beyond), so an upload is never held
 whole in memory. Two things it leaves to the caller are done here: a limit on the whole
-body (the vendors answer 413 beyond it), and ``multipart/*`` types other than
+body (``runner.sandbox._body``; the vendors answer 413 beyond it), and ``multipart/*`` types other than
 ``form-data``, which ``form()`` reads as an empty form (to.photo documents
 ``multipart/mixed``): those go through Starlette's ``MultiPartParser``, the class
 ``form()`` itself runs, so both types are parsed, limited and spooled alike.
@@ -11,7 +11,7 @@ body (the vendors answer 413 beyond it), and ``multipart/*`` types other than
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 
@@ -19,7 +19,8 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
-from starlette.types import Message
+
+from runner.sandbox._body import limited_request
 
 
 class MalformedForm(Exception):
@@ -43,13 +44,13 @@ def media_type(request: Request) -> str:
 
 
 @asynccontextmanager
-async def open_form(request: Request, limits: FormLimits, too_large: Callable[[], Exception]) -> AsyncIterator[FormData]:
+async def open_form(request: Request, limits: FormLimits) -> AsyncIterator[FormData]:
     """The parts of a ``multipart/*`` body, for as long as the block runs; the spooled files go after it.
 
-    Raises ``too_large()`` once the body passes ``limits.max_body`` bytes (at once when its
-    Content-Length says so) and ``MalformedForm`` for a body the parser refuses.
+    Raises ``BodyTooLarge`` once the body passes ``limits.max_body`` bytes and
+    ``MalformedForm`` for a body the parser refuses.
     """
-    form = await _parse(_size_limited(request, limits.max_body, too_large), limits)
+    form = await _parse(limited_request(request, limits.max_body), limits)
     try:
         yield form
     finally:
@@ -78,23 +79,3 @@ async def _parse(request: Request, limits: FormLimits) -> FormData:
         raise MalformedForm(exc.detail) from None
     except MultiPartException as exc:
         raise MalformedForm(exc.message) from None
-
-
-def _size_limited(request: Request, limit: int, too_large: Callable[[], Exception]) -> Request:
-    """The same request, whose body raises ``too_large()`` once more than ``limit`` bytes arrive."""
-    declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > limit:
-        raise too_large()
-    receive = request.receive
-    received = 0
-
-    async def limited() -> Message:
-        nonlocal received
-        message = await receive()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise too_large()
-        return message
-
-    return Request(request.scope, limited)

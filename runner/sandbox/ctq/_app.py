@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from runner.sandbox._body import BodyTooLarge, read_limited
 from runner.sandbox._config import SandboxConfig
 from runner.sandbox.ctq import _storage
 from runner.sandbox.ctq._catalogue import Catalogue, load_catalogue
@@ -128,9 +129,10 @@ class CtqSandbox:
         return problems
 
     async def _json_body(self, request: Request) -> Any:
-        raw = await _read_limited(request, MAX_JSON_BYTES)
-        if raw is None:
-            raise _invalid(("body", "Request body is too large"))
+        try:
+            raw = await read_limited(request, MAX_JSON_BYTES)
+        except BodyTooLarge:
+            raise _invalid(("body", "Request body is too large")) from None
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if not raw.strip() or not (content_type == "application/json" or content_type.endswith("+json")):
             return MISSING  # body-parser leaves a non-JSON body unread, so the body is missing
@@ -456,21 +458,6 @@ def _origin(request: Request) -> str:
     return f"{request.url.scheme}://{host}"
 
 
-async def _read_limited(request: Request, limit: int) -> bytes | None:
-    """The request body, or ``None`` once it grows past ``limit`` bytes (the rest is not read)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def build_app(config: SandboxConfig) -> Starlette:
     sandbox = CtqSandbox(config)
 
@@ -488,8 +475,9 @@ def build_app(config: SandboxConfig) -> Starlette:
         if refusal is not None:
             return refusal
         if method == "PUT":
-            data = await _read_limited(request, _storage.MAX_OBJECT_BYTES)
-            if data is None:
+            try:
+                data = await read_limited(request, _storage.MAX_OBJECT_BYTES)
+            except BodyTooLarge:
                 return _storage.too_large()
             sandbox.objects[name] = data
             return Response(status_code=200)

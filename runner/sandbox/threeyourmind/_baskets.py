@@ -152,6 +152,31 @@ def patch_line(state: State, basket: Basket, line: Line, body: dict[str, Any], *
     line.preferred_due_date, line.post_processings = due_date, post_processings
 
 
+def add_basket(state: State, panel: str, body: dict[str, Any], *, customer: bool) -> Basket:
+    """A new basket of ``panel`` with ``body`` applied; a refused body leaves no basket behind."""
+    basket = state.new_basket(panel)
+    if body:
+        try:
+            patch_basket(state, basket, body, customer=customer)
+        except _errors.ApiError:
+            del state.baskets[basket.id]
+            raise
+    return basket
+
+
+def add_line(state: State, basket: Basket, body: dict[str, Any], *, print_price: bool) -> Line:
+    """A new line of ``basket`` with ``body`` applied; a refused body leaves no line behind."""
+    ensure_editable(basket)
+    line = state.new_line(basket)
+    if body:
+        try:
+            patch_line(state, basket, line, body, print_price=print_price)
+        except _errors.ApiError:
+            del basket.lines[line.id]
+            raise
+    return line
+
+
 def _is_date(text: str) -> bool:
     try:
         date.fromisoformat(text)

@@ -75,6 +75,17 @@ def as_int(value: Any, *, minimum: int | None = None) -> int:
     return number
 
 
+def optional_int(value: str | None, errors: FieldErrors, key: str) -> int | None:
+    """An integer sent as text (form field or query parameter); blank is None, a wrong one is noted under ``key``."""
+    if value is None or value == "":
+        return None
+    try:
+        return as_int(value)
+    except Invalid as exc:
+        errors.add(key, exc.message)
+        return None
+
+
 def as_decimal(value: Any) -> Decimal:
     """A money amount: string or number, at most 2 decimal places and 12 digits, not negative."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)) or (isinstance(value, str) and len(value) > 100):

@@ -22,8 +22,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from runner.sandbox import _forms
+from runner.sandbox._body import BodyTooLarge
 from runner.sandbox.threeyourmind import _errors, _fields, _shapes
-from runner.sandbox.threeyourmind._fields import FieldErrors, Invalid
+from runner.sandbox.threeyourmind._fields import FieldErrors
 from runner.sandbox.threeyourmind._http import Call, answer, route, too_large
 from runner.sandbox.threeyourmind._state import Basket, Line, StoredFile, now_iso
 
@@ -37,16 +38,6 @@ MAX_FIELD_BYTES = 2_621_440
 INLINE_HASH_BYTES = 1 << 20  # what Starlette keeps in memory; larger uploads are on disk
 
 
-def _form_int(value: str | None, errors: FieldErrors, key: str) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return _fields.as_int(value)
-    except Invalid as exc:
-        errors.add(key, exc.message)
-        return None
-
-
 async def upload(call: Call) -> Response:
     media = _forms.media_type(call.request)
     if media != "multipart/form-data":
@@ -54,8 +45,10 @@ async def upload(call: Call) -> Response:
     limit = int(call.state.config.options.get("max_upload_bytes", DEFAULT_MAX_UPLOAD))  # type: ignore[call-overload]
     limits = _forms.FormLimits(max_body=limit, max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES)
     try:
-        async with _forms.open_form(call.request, limits, lambda: too_large(limit)) as form:
+        async with _forms.open_form(call.request, limits) as form:
             return await _store(call, form)
+    except BodyTooLarge:
+        raise too_large(limit) from None
     except _forms.MalformedForm as exc:
         raise _errors.detail(400, f"Multipart form parse error - {exc}") from None
 
@@ -86,8 +79,8 @@ async def _store(call: Call, form: FormData) -> Response:
     elif unit not in UNITS:
         errors.add("unit", _errors.invalid_choice(unit))
 
-    basket_id = _form_int(_text(form, "basket_id") or call.query("basket_id"), errors, "basketId")
-    line_id = _form_int(_text(form, "line_id") or call.query("line_id"), errors, "lineId")
+    basket_id = _fields.optional_int(_text(form, "basket_id") or call.query("basket_id"), errors, "basketId")
+    line_id = _fields.optional_int(_text(form, "line_id") or call.query("line_id"), errors, "lineId")
     basket: Basket | None = None
     line: Line | None = None
     if basket_id is not None:

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from runner.sandbox._body import BodyTooLarge, read_limited
 from runner.sandbox.threeyourmind import _errors
 from runner.sandbox.threeyourmind._errors import ApiError
 from runner.sandbox.threeyourmind._state import State
@@ -72,17 +73,10 @@ Handler = Callable[[Call], Awaitable[Response]]
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > limit:
-        raise too_large(limit)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        return await read_limited(request, limit)
+    except BodyTooLarge:
+        raise too_large(limit) from None
 
 
 def too_large(limit: int) -> ApiError:

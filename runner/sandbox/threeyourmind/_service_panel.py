@@ -57,14 +57,7 @@ async def list_baskets(call: Call) -> Response:
 
 async def create_basket(call: Call) -> Response:
     _service(call)
-    body = await call.json_body()
-    basket = call.state.new_basket(_ordering.SERVICE_PANEL)
-    if body:
-        try:
-            _baskets.patch_basket(call.state, basket, body, customer=True)
-        except _errors.ApiError:
-            del call.state.baskets[basket.id]
-            raise
+    basket = _baskets.add_basket(call.state, _ordering.SERVICE_PANEL, await call.json_body(), customer=True)
     return answer(_shapes.basket_json(call.state, basket), 201)
 
 
@@ -89,15 +82,7 @@ async def list_lines(call: Call) -> Response:
 async def create_line(call: Call) -> Response:
     _service(call)
     basket = _baskets.get_basket(call.state, call.path_int("basket_id"))
-    body = await call.json_body()
-    _baskets.ensure_editable(basket)
-    line = call.state.new_line(basket)
-    if body:
-        try:
-            _baskets.patch_line(call.state, basket, line, body, print_price=True)
-        except _errors.ApiError:
-            del basket.lines[line.id]
-            raise
+    line = _baskets.add_line(call.state, basket, await call.json_body(), print_price=True)
     return answer(_shapes.line_json(call.state, line), 201)
 
 

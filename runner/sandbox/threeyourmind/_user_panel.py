@@ -29,17 +29,6 @@ def _basket(call: Call) -> Basket:
     return basket
 
 
-def _query_int(call: Call, name: str, errors: FieldErrors) -> int | None:
-    raw = call.query(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return _fields.as_int(raw)
-    except Invalid as exc:
-        errors.add(name, exc.message)
-        return None
-
-
 def _country(call: Call) -> None:
     country = call.query("country")
     if country and country not in call.state.catalogue.countries:
@@ -52,14 +41,7 @@ async def list_baskets(call: Call) -> Response:
 
 
 async def create_basket(call: Call) -> Response:
-    body = await call.json_body()
-    basket = call.state.new_basket(_ordering.USER_PANEL)
-    if body:
-        try:
-            _baskets.patch_basket(call.state, basket, body, customer=False)
-        except _errors.ApiError:
-            del call.state.baskets[basket.id]
-            raise
+    basket = _baskets.add_basket(call.state, _ordering.USER_PANEL, await call.json_body(), customer=False)
     return answer(_shapes.basket_json(call.state, basket), 201)
 
 
@@ -91,10 +73,10 @@ async def basket_price(call: Call) -> Response:
         errors.add("currency", _errors.invalid_choice(currency))
     addresses = {a["id"] for a in call.state.my_addresses}
     for name in ("shippingAddressId", "billingAddressId"):
-        address_id = _query_int(call, name, errors)
+        address_id = _fields.optional_int(call.query(name), errors, name)
         if address_id is not None and address_id not in addresses:
             errors.add(name, _errors.invalid_pk(address_id))
-    method_id = _query_int(call, "shippingMethodId", errors)
+    method_id = _fields.optional_int(call.query("shippingMethodId"), errors, "shippingMethodId")
     method = catalogue.shipping_methods.get(method_id) if method_id is not None else None
     if method_id is not None and method is None:
         errors.add("shippingMethodId", _errors.invalid_pk(method_id))
@@ -112,15 +94,7 @@ async def list_lines(call: Call) -> Response:
 
 async def create_line(call: Call) -> Response:
     basket = _basket(call)
-    body = await call.json_body()
-    _baskets.ensure_editable(basket)
-    line = call.state.new_line(basket)
-    if body:
-        try:
-            _baskets.patch_line(call.state, basket, line, body, print_price=False)
-        except _errors.ApiError:
-            del basket.lines[line.id]
-            raise
+    line = _baskets.add_line(call.state, basket, await call.json_body(), print_price=False)
     return answer(_shapes.line_json(call.state, line), 201)
 
 
@@ -181,10 +155,10 @@ async def payment_methods(call: Call) -> Response:
 async def shipping_methods(call: Call) -> Response:
     _service(call)
     errors = FieldErrors()
-    address_id = _query_int(call, "shippingAddressId", errors)
+    address_id = _fields.optional_int(call.query("shippingAddressId"), errors, "shippingAddressId")
     if address_id is not None and address_id not in {a["id"] for a in call.state.my_addresses}:
         errors.add("shippingAddressId", _errors.invalid_pk(address_id))
-    _query_int(call, "quoteId", errors)
+    _fields.optional_int(call.query("quoteId"), errors, "quoteId")
     errors.check()
     return answer([m.json for m in call.state.catalogue.shipping_methods.values()])
 

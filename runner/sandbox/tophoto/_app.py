@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from runner.sandbox import _forms
+from runner.sandbox._body import BodyTooLarge, read_limited
 from runner.sandbox._config import SandboxConfig, SandboxConfigError
 from runner.sandbox.tophoto._auth import Account, Authenticator, accounts_from, require_access
 from runner.sandbox.tophoto._catalogue import load_catalogue
@@ -142,17 +143,10 @@ class _Api:
                 f"Content type '{content_type}' not supported; send application/json",
                 f"Content type '{content_type}' not supported",
             )
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > self.max_json_bytes:
-            raise ApiError(413, f"The request body exceeds the limit of {self.max_json_bytes} bytes")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > self.max_json_bytes:
-                raise ApiError(413, f"The request body exceeds the limit of {self.max_json_bytes} bytes")
-            chunks.append(chunk)
-        raw = b"".join(chunks)
+        try:
+            raw = await read_limited(request, self.max_json_bytes)
+        except BodyTooLarge as exc:
+            raise ApiError(413, f"The request body exceeds the limit of {exc.limit} bytes") from None
         if not raw.strip():
             raise ApiError(400, "Required request body is missing")
         try:
@@ -192,18 +186,17 @@ class _Api:
             content_type = request.headers.get("content-type", "")
             raise ApiError(400, "Current request is not a multipart request", f"Content-Type was {content_type or 'missing'!r}")
         try:
-            async with _forms.open_form(request, self.zip_limits, self._zip_too_large) as form:
+            async with _forms.open_form(request, self.zip_limits) as form:
                 upload = _forms.first_file(form, "file")
                 if upload is None:
                     raise ApiError(400, "Required request part 'file' is not present")
                 entries = await run_in_threadpool(inspect_zip, upload.file)
                 size = upload.size or 0
+        except BodyTooLarge as exc:
+            raise ApiError(413, f"The upload exceeds the limit of {exc.limit} bytes") from None
         except _forms.MalformedForm as exc:
             raise ApiError(400, f"Malformed multipart request: {exc}") from None
         return JSONResponse(self.book.finalize(order, entries, size).doc)
-
-    def _zip_too_large(self) -> ApiError:
-        return ApiError(413, f"The upload exceeds the limit of {self.zip_limits.max_body} bytes")
 
     async def acknowledge(self, request: Request) -> Response:
         account = self._account(request)
