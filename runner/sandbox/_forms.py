@@ -2,11 +2,12 @@
 
 ``Request.form()`` drives python-multipart and spools every file part into a
 ``SpooledTemporaryFile`` (memory up to 1 MiB, disk beyond), so an upload is never held
-whole in memory. Two things it leaves to the caller are done here: a limit on the whole
-body (``runner.sandbox._body``; the vendors answer 413 beyond it), and ``multipart/*`` types other than
-``form-data``, which ``form()`` reads as an empty form (to.photo documents
-``multipart/mixed``): those go through Starlette's ``MultiPartParser``, the class
-``form()`` itself runs, so both types are parsed, limited and spooled alike.
+whole in memory. Two things it leaves to the caller are done here: a limit on the
+whole body (``runner.sandbox._body``; the vendors answer 413 beyond it), and
+``multipart/*`` types other than ``form-data``, which ``form()`` reads as an empty form
+(to.photo documents ``multipart/mixed``): those go through Starlette's
+``MultiPartParser``, the class ``form()`` itself runs, so both types are parsed,
+limited and spooled alike.
 """
 
 from __future__ import annotations
