@@ -219,6 +219,19 @@ def test_storage_refuses_wrong_content_type_and_tampered_urls(api: httpx.Client)
     assert missing.status_code == 404 and "<Code>NoSuchKey</Code>" in missing.text
 
 
+def test_bodies_beyond_the_limits_are_refused_without_being_read_whole(api: httpx.Client) -> None:
+    names = [f"{'x' * 1020}.stl" for _ in range(1100)]  # over 1 MiB of JSON
+    assert errors(api.post("/get-signed-urls", json=names)) == {"body": "Request body is too large"}
+    _, items = new_order(api, upload=False)
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the 64 MiB limit holds while streaming
+        for _ in range(65):
+            yield b"\0" * (1 << 20)
+
+    refused = storage.put(items[0]["model"]["signed_url"], content=chunks(), headers=OCTET)
+    assert refused.status_code == 400 and "<Code>EntityTooLarge</Code>" in refused.text
+
+
 def test_signed_urls_expire(sandbox: Any) -> None:
     running = sandbox("ctq", SandboxConfig(options={"signed_url_seconds": 1}))
     with httpx.Client(base_url=running.base_url, headers=HEADERS) as client:
