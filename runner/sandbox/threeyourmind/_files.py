@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from typing import IO
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -73,6 +73,11 @@ async def _store(call: Call, form: FormData) -> Response:
         elif len(name) > 255:
             errors.add("file", "Ensure this filename has at most 255 characters.")
 
+    digest = ""
+    if file is not None and "file" not in errors.errors:
+        # hashed before the basket is looked at: checking it and attaching the file happen with no await between
+        digest = await _sha256(file)
+
     unit = _text(form, "unit")
     if not unit:
         errors.add("unit", _errors.REQUIRED)
@@ -99,14 +104,12 @@ async def _store(call: Call, form: FormData) -> Response:
     errors.check()
     assert file is not None and unit is not None
 
-    size = file.size or 0
-    digest = _sha256(file.file) if size <= INLINE_HASH_BYTES else await run_in_threadpool(_sha256, file.file)
     if basket is not None and line is None:
         line = call.state.new_line(basket)  # an upload into a basket without a line starts a new line
     stored = StoredFile(
         uuid=call.state.new_file_uuid(),
         name=name,
-        size=size,
+        size=file.size or 0,
         sha256=digest,
         unit=unit,
         content_type=file.content_type or "application/octet-stream",
@@ -127,8 +130,14 @@ def _text(form: FormData, name: str) -> str | None:
     return value.strip() if value is not None else None
 
 
-def _sha256(file: IO[bytes]) -> str:
-    """The hash of a spooled upload (blocking when it went to disk: large ones run in a thread)."""
+async def _sha256(file: UploadFile) -> str:
+    """The hash of a spooled upload; one beyond what is kept in memory is read from disk in a thread."""
+    if (file.size or 0) <= INLINE_HASH_BYTES:
+        return _digest(file.file)
+    return await run_in_threadpool(_digest, file.file)
+
+
+def _digest(file: IO[bytes]) -> str:
     file.seek(0)
     return hashlib.file_digest(file, "sha256").hexdigest()
 
