@@ -12,6 +12,7 @@ limited and spooled alike.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
@@ -22,6 +23,11 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
 from runner.sandbox._body import limited_request
+
+
+# A malformed body already gets the vendor's error answer; python-multipart's own
+# warning about it ("Expected boundary character ...") would only be noise on stderr.
+logging.getLogger("python_multipart").setLevel(logging.ERROR)
 
 
 class MalformedForm(Exception):
