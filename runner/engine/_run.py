@@ -374,18 +374,8 @@ class _Runner:
         start = time.perf_counter()
         values: dict[str, Any] = {}
         try:
-            for assignment in step.sets:
-                try:
-                    value = assignment.expr.fn(ctx)
-                except EvalFailure as exc:
-                    raise TemplateError(
-                        self.mask(f"step {path!r}: set {assignment.name}: `{assignment.expr.source}`: {exc.reason}"),
-                        step=path,
-                        location=assignment.expr.location,
-                    ) from None
-                except PickError as exc:
-                    raise PickError(self.mask(f"step {path!r}: {exc.message}"), step=path, location=assignment.expr.location) from None
-                self._store(assignment, value, values)
+            for item in step.sets:
+                self._assign(item, ctx, path, values, TemplateError, lambda exc: f"set {item.name}: `{item.expr.source}`: {exc.reason}")
         except OrderspecError as exc:
             self._failed(step, path, start, exc, _Exchange())
             raise
@@ -662,21 +652,30 @@ class _Runner:
             ctx["response"] = _view(response)
         captured: dict[str, Any] = {}
         for capture in step.captures:
-            try:
-                value = capture.expr.fn(ctx)
-            except EvalFailure as exc:
-                raise CaptureError(
-                    self.mask(
-                        f"step {path!r}: capture {capture.name}: `{capture.expr.source}` found nothing ({exc.reason}); "
-                        f"the answer was {response.status_code}: {self._excerpt(response)}"
-                    ),
-                    step=path,
-                    location=capture.expr.location,
-                ) from None
-            except PickError as exc:
-                raise PickError(self.mask(f"step {path!r}: {exc.message}"), step=path, location=capture.expr.location) from None
-            self._store(capture, value, captured)
+            self._assign(
+                capture,
+                ctx,
+                path,
+                captured,
+                CaptureError,
+                lambda exc: (
+                    f"capture {capture.name}: `{capture.expr.source}` found nothing ({exc.reason}); "
+                    f"the answer was {response.status_code}: {self._excerpt(response)}"
+                ),
+            )
         return captured
+
+    def _assign(
+        self, item: Capture, ctx: dict[str, Any], path: str, into: dict[str, Any], error: type[FlowError], explain: Callable[[EvalFailure], str]
+    ) -> None:
+        """One ``capture`` or ``set`` entry into ``vars``; ``explain`` says why a value could not be computed."""
+        try:
+            value = item.expr.fn(ctx)
+        except EvalFailure as exc:
+            raise error(self.mask(f"step {path!r}: {explain(exc)}"), step=path, location=item.expr.location) from None
+        except PickError as exc:
+            raise PickError(self.mask(f"step {path!r}: {exc.message}"), step=path, location=item.expr.location) from None
+        self._store(item, value, into)
 
 
 class _Progress:
