@@ -184,3 +184,16 @@ def test_stop_before_create_sends_only_reads(base_url, tmp_path):
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["stopped_before"] == "basket" and [step["path"] for step in report["steps"]] == ["look"]
+
+
+def test_set_steps_run_without_requests_and_show_in_the_report(base_url, tmp_path):
+    path = tmp_path / "flow.yaml"
+    text = FLOW.replace("steps:\n", "steps:\n  - name: greet\n    set: {who: '\"hello \" ~ order.customer'}\n", 1)
+    path.write_text(text, encoding="utf-8")
+    (tmp_path / "order.yaml").write_text("customer: Ortega\n", encoding="utf-8")
+    done = _run(str(path), "--base-url", base_url, "--secret", "token=DEMO_TOKEN", "--format", "json", "--order", str(tmp_path / "order.yaml"))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    greet = report["steps"][0]
+    assert (greet["path"], greet["outcome"], greet["method"], greet["status"]) == ("greet", "ok", None, None)
+    assert '"who":"hello Ortega"' in report["outputs"]["echoed"]

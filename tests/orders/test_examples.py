@@ -152,6 +152,9 @@ def test_plan_resolves_names_and_creates_nothing(pool: SandboxPool) -> None:
     service = planned["3yourmind-service-panel"]
     assert (service.resolved["customer_id"], service.resolved["offer_ids"], service.resolved["shipping_address_id"]) == (101, [21], 203)
     assert planned["tophoto"].resolved["processors"][0] == "photo.to.amazonmarketplace.AmazonStandardCupProcessor"
+    # the mandator's prices from the profile: a mug, two prints twice, standard shipping
+    assert (str(planned["tophoto"].quote), planned["tophoto"].quote_source) == ("15.73 EUR", "catalogue")
+    assert any("per basket line" in note for note in planned["3yourmind-user-panel"].notes)
     assert planned["ctq"].would_run[-1] == "place order"
     for running in pool.apps():
         assert placed_orders(running.base_url) == []
