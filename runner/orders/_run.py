@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runner.errors import OrderspecError
-from runner.orders._budget import budget_of, check_budget, quote_of
+from runner.orders._budget import BudgetExceeded, budget_of, check_budget, quote_of
 from runner.orders._client import make_client
 from runner.orders._drafts import Discarded, discard
 from runner.orders._target import OrderError, Prepared
@@ -66,7 +66,8 @@ def run(
         except OrderspecError as exc:
             partial = getattr(exc, "result", None)
             variables = dict(partial.vars) if partial is not None else {}
-            failed_place = _failed_at_place(partial)
+            # the budget gate stops before a send, also before a place step is sent again
+            failed_place = _failed_at_place(partial) and not isinstance(exc, BudgetExceeded)
             note = None if failed_place else _discard(prepared, variables, client)
             raise _order_error(prepared, exc, note, partial) from None
         note = _discard(prepared, result.vars, client) if discard_draft else None
