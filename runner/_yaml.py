@@ -209,10 +209,11 @@ def parse_yaml(text: str, name: str = "<string>", *, mapping: bool = True, posit
 class _Builder:
     """Turns the parser's event stream into plain data, recording positions as it goes."""
 
-    __slots__ = ("name", "loader", "next_event", "values", "keys", "count", "anchors")
+    __slots__ = ("name", "text", "loader", "next_event", "values", "keys", "count", "anchors")
 
     def __init__(self, name: str, text: str) -> None:
         self.name = name
+        self.text = text
         self.loader = _Loader(text)
         self.next_event = self.loader.get_event
         self.values: dict[JsonPath, tuple[int, int]] = {}
@@ -228,10 +229,29 @@ class _Builder:
             message = exc.problem or exc.context or "invalid YAML"
             location = Location(self.name, mark.line + 1, mark.column + 1) if mark else Location(self.name, 1, 1)
             raise SourceError(message, location=location, hint=_SYNTAX_HINTS.get(message)) from None
+        except yaml.reader.ReaderError as exc:  # its str() spans two lines and names no file
+            raise self._character_error(exc) from None
         except yaml.YAMLError as exc:
             raise SourceError(f"invalid YAML: {exc}", location=Location(self.name, 1, 1)) from None
         finally:
             self.loader.dispose()
+
+    def _character_error(self, exc: yaml.reader.ReaderError) -> SourceError:
+        """A character YAML refuses (NUL, other control characters), located in the text."""
+        # libyaml counts UTF-8 bytes of the text it was given; PyYAML's own reader counts characters
+        offset = exc.position
+        if _Loader is not yaml.SafeLoader:
+            offset = len(self.text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        line = self.text.count("\n", 0, offset) + 1
+        column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        return SourceError(
+            f"character U+{code:04X} is not allowed in YAML",
+            location=Location(self.name, line, column),
+            hint="save the file as UTF-8 text; a NUL character means a binary file or one saved as UTF-16"
+            if code == 0
+            else "remove it",
+        )
 
     def _document(self) -> Any:
         self.next_event()  # StreamStartEvent

@@ -144,8 +144,13 @@ def test_broken_yaml_in_a_folder_is_reported(specs: Path) -> None:
             "junk.yaml:1:1: $: the document is a list, not a mapping of keys to values (start with 'apiVersion: ...' and 'kind: ...' lines)\n",
         ),
         (b"kind: Order\n---\nkind: Order\n", "junk.yaml:2:1: $: several YAML documents in one file (write one order per file)\n"),
+        (
+            b"kind: Order\nname: x\x00\n",
+            "junk.yaml:2:8: $: character U+0000 is not allowed in YAML"
+            " (save the file as UTF-8 text; a NUL character means a binary file or one saved as UTF-16)\n",
+        ),
     ],
-    ids=["binary", "alias bomb", "list", "two documents"],
+    ids=["binary", "alias bomb", "list", "two documents", "NUL character"],
 )
 def test_bad_input_never_gives_a_traceback(specs: Path, content: bytes, expected: str) -> None:
     (specs / "junk.yaml").write_bytes(content)

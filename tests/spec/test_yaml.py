@@ -93,6 +93,8 @@ BAD = [
     pytest.param("base: &b {x: 1}\nother:\n  <<: *b\n", 3, 3, "merge keys (<<) are not supported", id="merge key"),
     pytest.param("? [1, 2]\n: v\n", 1, 3, "a mapping key must be a plain value", id="complex key"),
     pytest.param("a: *nowhere\n", 1, 4, "unknown alias *nowhere", id="unknown alias"),
+    pytest.param("a: 1\x00\n", 1, 5, "character U+0000 is not allowed in YAML", id="NUL"),
+    pytest.param('a: "M\u00fcnchen"\nb: x\x07\n', 2, 5, "character U+0007 is not allowed in YAML", id="control character after non-ASCII text"),
     pytest.param("a: " + "[" * 80 + "]" * 80 + "\n", 1, 67, "values are nested more than 64 levels deep", id="deep nesting"),
     pytest.param(
         "a: !!int twelve\n",
