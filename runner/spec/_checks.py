@@ -171,6 +171,8 @@ Issue = tuple[str, str, str | None]
 
 def _resolve(folder: str, written: str, want: str, ctq: bool, cache: RunCache) -> tuple[str | None, Issue | None]:
     """The absolute path ``written`` names in ``folder``, or why it cannot be used."""
+    if "\0" in written:  # a quoted "\0" escape; the file system calls below would raise on it
+        return None, (f"{written!r} contains a NUL character", "file.missing", "no file name can hold one; remove it")
     if os.path.isabs(written) or written.startswith("~"):
         return None, (f"{written!r} is an absolute path", "file.absolute", "write the path relative to the spec's folder")
     relative = os.path.normpath(written)

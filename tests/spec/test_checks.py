@@ -44,6 +44,12 @@ def test_absolute_path_is_refused(write_spec: WriteSpec, folder: Path) -> None:
     assert problem.hint == "write the path relative to the spec's folder"
 
 
+def test_nul_character_in_a_path_is_refused(write_spec: WriteSpec) -> None:
+    problem = only_problem(_ctq_with_file(write_spec, '"models/bracket\\0.stl"'))
+    assert where(problem) == (*MODEL_LINE, "'models/bracket\\x00.stl' contains a NUL character")
+    assert problem.code == "file.missing"
+
+
 def test_parent_folder_is_refused(write_spec: WriteSpec, folder: Path) -> None:
     shutil.copy(folder / "models" / "bracket.stl", folder.parent / "outside.stl")
     problem = only_problem(_ctq_with_file(write_spec, "../outside.stl"))
