@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from runner.orders import SandboxPool
 
 _paths = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 _sandbox = click.option("--sandbox", is_flag=True, help="Start the system's local sandbox in-process and order there (no account needed).")
@@ -53,23 +58,36 @@ def apply(paths: tuple[Path, ...], sandbox: bool, yes: bool, profile: str | None
     placed orders, or the JSON report with --format json, to stdout. Exit 0 when every
     order was placed, 1 when any failed, 2 for a wrong command line.
     """
-    from runner.orders import ApplyFailed
+    from runner.orders import ApplyFailed, SandboxPool
     from runner.orders import apply as apply_orders
     from runner.orders._render import ApplyProgress, apply_json, placed_text, to_json
 
-    if not yes and sys.stdin.isatty() and sys.stdout.isatty():
-        where = "the local sandboxes" if sandbox else "the targets of their profiles"
-        click.confirm(f"Place the orders of {', '.join(map(str, paths))} on {where}?", abort=True)
     json_mode = output_format == "json"
     progress = ApplyProgress(sys.stderr, live=sys.stderr.isatty())
     on_placed = None if json_mode else (lambda placed: click.echo(placed_text(placed)))
-    try:
-        placed = apply_orders(paths, sandbox=sandbox, profile=profile, profiles_file=profiles_file, on_event=progress, on_placed=on_placed)
-    except ApplyFailed as exc:
-        if json_mode:
-            click.echo(to_json(apply_json(exc.placed, exc.failures)))
-        raise
+    # One pool for the plan shown and the orders placed: both talk to the same sandboxes.
+    with SandboxPool() if sandbox else nullcontext() as pool:
+        if not yes and sys.stdin.isatty() and sys.stdout.isatty():
+            _confirm(paths, sandbox=sandbox, profile=profile, profiles_file=profiles_file, sandboxes=pool)
+        try:
+            placed = apply_orders(paths, profile=profile, profiles_file=profiles_file, sandboxes=pool, on_event=progress, on_placed=on_placed)
+        except ApplyFailed as exc:
+            if json_mode:
+                click.echo(to_json(apply_json(exc.placed, exc.failures)))
+            raise
     if json_mode:
         click.echo(to_json(apply_json(placed)))
     else:
         click.echo(f"{len(placed)} order{'s' if len(placed) != 1 else ''} placed.")
+
+
+def _confirm(paths: tuple[Path, ...], *, sandbox: bool, profile: str | None, profiles_file: Path | None, sandboxes: SandboxPool | None) -> None:
+    """Show what ``plan`` shows, then ask: a person confirms the orders they have seen."""
+    from runner.orders import plan as plan_orders
+    from runner.orders._render import plan_text
+
+    planned = plan_orders(paths, profile=profile, profiles_file=profiles_file, sandboxes=sandboxes)
+    click.echo(plan_text(planned))
+    where = "the local sandboxes" if sandbox else "the targets of their profiles"
+    count = len(planned)
+    click.confirm(f"\nPlace {'this order' if count == 1 else f'these {count} orders'} on {where}?", abort=True)

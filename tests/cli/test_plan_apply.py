@@ -136,3 +136,53 @@ def test_missing_path_is_a_usage_error() -> None:
     done = orderspec("plan", "--sandbox", "specs/nowhere")
     assert done.returncode == 2
     assert "does not exist" in done.stderr
+
+
+def _on_a_terminal(*args: str, answer: bytes) -> tuple[str, int]:
+    """Run ``orderspec`` on a terminal, as a person would; answer its question once it is asked."""
+    import pty
+    import select
+    import time
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "runner", *args], cwd=ROOT, stdin=terminal, stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    seen = b""
+    answered = False
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([controller], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(controller, 65536)
+                except OSError:  # the command closed the terminal: it has finished
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            if not answered and b"[y/N]" in seen:
+                os.write(controller, answer)
+                answered = True
+            if process.poll() is not None and not ready:
+                break
+        return seen.decode().replace("\r\n", "\n"), process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(controller)
+
+
+def test_apply_on_a_terminal_shows_the_plan_before_asking() -> None:
+    output, code = _on_a_terminal("apply", "--sandbox", "specs/examples/ctq-bracket.yaml", answer=b"n\n")
+    assert code == 130
+    question = output.index("Place this order on the local sandboxes? [y/N]")
+    assert 0 < output.index("1. models/bracket.stl  x2  SLS / PA12 / Standard / White") < question
+    assert "apply:     create order" in output[:question]
+    assert "placed " not in output
+
+
+def test_apply_on_a_terminal_places_after_yes() -> None:
+    output, code = _on_a_terminal("apply", "--sandbox", "specs/examples/tophoto-mug.yaml", answer=b"y\n")
+    assert code == 0, output
+    assert output.index("[y/N]") < output.index("placed tophoto-mug: order 1230 ")
