@@ -68,9 +68,8 @@ def load_config(path: str | Path) -> SandboxConfig:
         faults: {seed: 7, error_rate: 0.1, error_statuses: [503], paths: [/orders]}
     """
     document = load_yaml(path)
-    data = document.data if document.data is not None else {}
     try:
-        return config_from_mapping(data, base=Path(path).resolve().parent)
+        return config_from_mapping(document.data, base=Path(path).resolve().parent)
     except _Invalid as exc:
         raise SandboxConfigError(exc.message, location=document.locate(exc.path, key=True), hint=exc.hint) from None
 
@@ -88,7 +87,9 @@ def config_from_mapping(data: Any, base: Path | None = None) -> SandboxConfig:
             _expect(value, str, (key,), "a file path")
             catalogue = Path(value).expanduser()
             values[key] = catalogue if catalogue.is_absolute() or base is None else base / catalogue
-        elif key in ("credentials", "options"):
+        elif key == "credentials":
+            values[key] = _credentials(value)
+        elif key == "options":
             _expect(value, dict, (key,), "a mapping")
             values[key] = dict(value)
         elif key == "analysis_seconds":
@@ -101,6 +102,15 @@ def config_from_mapping(data: Any, base: Path | None = None) -> SandboxConfig:
             _expect(value, bool, (key,), "true or false")
             values[key] = value
     return SandboxConfig(**values)
+
+
+def _credentials(data: Any) -> dict[str, str]:
+    """Credentials as text: the apps compare them with header values, so ``token: 12345`` must mean "12345"."""
+    _expect(data, dict, ("credentials",), "a mapping")
+    for name, value in data.items():
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise _Invalid(f"credentials.{name} must be text, not {value!r}", ("credentials", name), "put it in quotes")
+    return {str(name): str(value) for name, value in data.items()}
 
 
 def _faults(data: Any) -> FaultConfig:

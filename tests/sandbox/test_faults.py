@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from runner.errors import OrderspecError
-from runner.sandbox import FaultConfig, FaultMiddleware, SandboxConfig, load_config
+from runner.sandbox import FaultConfig, FaultMiddleware, SandboxConfig, create_app, load_config
 from runner.sandbox._server import serve_in_thread
 from runner.sandbox.testing import cube_stl
 
@@ -140,10 +140,19 @@ def test_a_config_file_maps_onto_sandbox_config(tmp_path: Path) -> None:
     )
 
 
+def test_credentials_written_as_numbers_are_accepted_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "sandbox.yaml"
+    path.write_text("credentials: {organization_id: 4711}\n", encoding="utf-8")
+    with serve_in_thread(create_app("ctq", load_config(path))) as running:
+        answer = httpx.get(f"{running.base_url}/info", headers={**HEADERS, "x-api-key": "4711"})
+    assert answer.status_code == 200
+
+
 @pytest.mark.parametrize(
     ("text", "message", "line"),
     [
         ("fault: {}\n", "unknown sandbox setting 'fault'", 1),
+        ("credentials:\n  token: [a]\n", "credentials.token must be text", 2),
         ("strict: true\nfaults:\n  error_rate: 2\n", "faults.error_rate must be between 0 and 1", 3),
         ("faults:\n  error_statuses: [200]\n", "error_statuses must list HTTP error statuses", 2),
         ("faults: {drop_rate: 0.6, error_rate: 0.6}\n", "add up to 1.2", 1),
