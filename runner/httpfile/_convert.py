@@ -119,7 +119,9 @@ class _Converter:
             flow["vars"] = variables
         flow["steps"] = [step.mapping() for step in steps]
         if not steps:
-            raise HttpFileError(f"{self.http.path}: holds no request a flow can send", hint="a request starts with a line such as 'GET https://…'")
+            first = min(self.warnings, key=lambda p: p.line, default=None)
+            hint = "a request starts with a line such as 'GET https://…'"
+            raise HttpFileError(f"{self.http.path}: holds no request a flow can send", hint=hint if first is None else f"line {first.line}: {first.message}")
         warnings = tuple(sorted(self.warnings, key=lambda p: p.line))
         return Conversion(flow=flow, warnings=warnings, secrets=dict(self.variables.secrets))
 

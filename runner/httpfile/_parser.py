@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from runner.httpfile._errors import HttpFileError
 from runner.httpfile._model import Header, HttpFile, Line, Problem, Request, Script, Tag, Variable
+from runner.httpfile._templates import REFERENCE
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
 # Request kinds of the HTTP Client that are not plain HTTP requests.
@@ -27,6 +29,7 @@ _HEADER = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s?(.*?)\s*$")
 _REQUEST = re.compile(r"^(?:([A-Za-z]+)\s+)?(\S.*?)(?:\s+(HTTP/[0-9.]+))?\s*$")
 _SCRIPT_OPEN = re.compile(r"^([<>])\s*\{%(.*)$")
 _SCRIPT_FILE = re.compile(r"^([<>])\s+(\S.*?)\s*$")
+_HOST = re.compile(r"[A-Za-z0-9_.~%-]+|[0-9a-f:.]+")  # a name, an IPv4 or (unbracketed) IPv6 address
 
 MAX_BYTES = 1 << 20
 """Largest file accepted; a hand-written request collection is a few kilobytes."""
@@ -80,6 +83,25 @@ def _blocks(lines: list[Line]) -> list[tuple[str | None, list[Line]]]:
     return blocks
 
 
+def _is_url(url: str) -> bool:
+    """Whether ``url`` can be a request target, so that a line of some other file is not sent as one.
+
+    ``{{references}}`` may stand for any part; the rest needs no blanks and, unless it
+    is a path, an http(s) scheme and a host name (``host:port`` alone is allowed).
+    """
+    text = REFERENCE.sub("x", url)
+    if not text or any(character.isspace() for character in text):
+        return False
+    if text.startswith("/"):
+        return True
+    parts = urlsplit(text if "://" in text else "http://" + text)
+    try:
+        parts.port  # raises on a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and _HOST.fullmatch(parts.hostname or "") is not None
+
+
 def _is_comment(text: str) -> bool:
     stripped = text.lstrip()
     return stripped.startswith("#") or stripped.startswith("//")
@@ -112,6 +134,9 @@ class _BlockReader:
         handlers, extras = self._after_body()
         if method in OTHER_KINDS:
             self.problems.append(Problem(request_line, f"{method} requests are not HTTP requests a flow can send"))
+            return None
+        if not _is_url(url):
+            self.problems.append(Problem(request_line, f"{url!r} is not a URL; request not converted"))
             return None
         return Request(
             method=method,

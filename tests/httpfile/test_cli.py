@@ -70,3 +70,13 @@ def test_bad_input_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     assert (binary.returncode, binary.stderr) == (1, f"error: {tmp_path / 'bin.http'}:2: the file is not UTF-8 text\n")
     no_folder = _orderspec("import-http", str(DATA / "service-panel.http"), "-o", str(tmp_path / "missing" / "flow.yaml"))
     assert (no_folder.returncode, no_folder.stderr) == (2, f"error: {tmp_path / 'missing'} is not a folder; create it first\n")
+
+
+def test_an_order_spec_is_not_taken_for_an_http_file(tmp_path: Path) -> None:
+    spec = Path(__file__).resolve().parents[2] / "specs" / "examples" / "ctq-bracket.yaml"
+    out = tmp_path / "flow.yaml"
+    done = _orderspec("import-http", str(spec), "-o", str(out))
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"error: {spec}: holds no request a flow can send (line ")
+    assert "is not a URL" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()

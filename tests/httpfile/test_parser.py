@@ -129,3 +129,13 @@ def test_methods_in_any_case_and_unknown_methods() -> None:
     http = parse_http("post https://x.test/a\n\n###\nFETCH https://x.test/b\n")
     assert [(r.method, r.url) for r in http.requests] == [("POST", "https://x.test/a"), ("FETCH", "https://x.test/b")]
     assert [(p.line, p.message) for p in http.problems] == [(4, "unknown HTTP method 'FETCH'")]
+
+
+def test_a_request_line_that_is_no_url_is_reported_not_kept() -> None:
+    text = "GET {{host}}/a\n\n###\nkind: Order\n\n###\nlocalhost:8080/b\n\n###\nhttp://x.test/a b\n"
+    http = parse_http(text)
+    assert [r.url for r in http.requests] == ["{{host}}/a", "localhost:8080/b"]
+    assert [(p.line, p.message) for p in http.problems] == [
+        (4, "'kind: Order' is not a URL; request not converted"),
+        (10, "'http://x.test/a b' is not a URL; request not converted"),
+    ]
