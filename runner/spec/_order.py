@@ -12,8 +12,8 @@ from typing import Any
 
 from runner._yaml import Document
 
-_ADDED_KEYS = frozenset(["path", "paths", "flow_path"])
-"""Keys orderspec adds to ``Order.data`` (absolute paths); not part of the digest."""
+_ADDED_ITEM_KEYS = frozenset(["path", "paths"])
+"""Keys orderspec adds to each item (absolute paths); with ``target.flow_path``, not part of the digest."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Order:
         or a model file does, which is what drift detection needs.
         """
         hasher = hashlib.sha256(b"orderspec/v1\n")
-        canonical = json.dumps(_strip(self.data), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+        canonical = json.dumps(_without_added_paths(self.data), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
         hasher.update(canonical.encode("utf-8"))
         folder = self.path.parent
         for file in self.file_paths:
@@ -63,12 +63,23 @@ class Order:
         return hasher.hexdigest()
 
 
-def _strip(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _strip(item) for key, item in value.items() if key not in _ADDED_KEYS}
-    if isinstance(value, list):
-        return [_strip(item) for item in value]
-    return value
+def _without_added_paths(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` as written: absolute paths differ per checkout, and only where orderspec put them.
+
+    A key of the same name elsewhere (a custom flow's ``options.path``) is the author's
+    and stays, so editing it is drift.
+    """
+    data = dict(data)
+    target = data.get("target")
+    if isinstance(target, dict) and "flow_path" in target:
+        data["target"] = {key: value for key, value in target.items() if key != "flow_path"}
+    items = data.get("items")
+    if isinstance(items, list):
+        data["items"] = [
+            {key: value for key, value in item.items() if key not in _ADDED_ITEM_KEYS} if isinstance(item, dict) else item
+            for item in items
+        ]
+    return data
 
 
 _file_digests: dict[tuple[str, int, int, int], str] = {}

@@ -74,6 +74,11 @@ def test_digest_follows_values_and_model_bytes(write_spec: WriteSpec, folder: Pa
     assert load_spec(path).digest != first
 
 
+def test_digest_follows_an_option_named_path(write_spec: WriteSpec) -> None:
+    first = load_spec(write_spec(CUSTOM_FLOW, replace=("anything: goes", "path: /v1/orders"))).digest
+    assert load_spec(write_spec(CUSTOM_FLOW, replace=("anything: goes", "path: /v2/orders"))).digest != first
+
+
 def test_explicit_default_does_not_change_the_digest(write_spec: WriteSpec) -> None:
     without = load_spec(write_spec(USER_PANEL)).digest
     assert (
