@@ -17,7 +17,7 @@ from runner.spec._order import Order
 from runner.spec._problems import Problem, SpecError
 from runner.spec._schema import schema_problems
 
-_ORDER_LINE = re.compile(rb"^kind:[ \t]*(['\"]?)Order\1[ \t]*(#.*)?\r?$", re.MULTILINE)
+_ORDER_LINE = re.compile(rb"^(?:\xef\xbb\xbf)?kind:[ \t]*(['\"]?)Order\1[ \t]*(#.*)?\r?$", re.MULTILINE)
 _SUFFIXES = (".yaml", ".yml")
 
 _parsed: dict[tuple[str, bytes], tuple[Document | None, tuple[Problem, ...]]] = {}

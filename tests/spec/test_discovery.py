@@ -16,10 +16,12 @@ def test_kind_order_line_forms(write_spec: WriteSpec, folder: Path) -> None:
     write_spec(USER_PANEL.replace("name: test-order", "name: a"), name="a.yaml")
     write_spec(USER_PANEL.replace("name: test-order", "name: b").replace("kind: Order", 'kind: "Order"  # quoted'), name="b.yml")
     (folder / "c.yaml").write_bytes(USER_PANEL.replace("name: test-order", "name: c").replace("\n", "\r\n").encode())
+    kind_first = "kind: Order\n" + USER_PANEL.replace("name: test-order", "name: d").replace("kind: Order\n", "")
+    (folder / "d.yaml").write_bytes(b"\xef\xbb\xbf" + kind_first.encode())  # saved with a byte order mark
     write_spec("apiVersion: orderspec/v1\nmetadata:\n  kind: Order\n", name="nested.yaml")
     write_spec("kind: Orders\n", name="plural.yaml")
     report = validate_paths([folder])
-    assert [Path(result.file).name for result in report.results] == ["a.yaml", "b.yml", "c.yaml"]
+    assert [Path(result.file).name for result in report.results] == ["a.yaml", "b.yml", "c.yaml", "d.yaml"]
     assert report.ok
     assert sorted(Path(name).name for name in report.skipped) == ["custom.yaml", "nested.yaml", "plural.yaml"]
 
