@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,15 +57,16 @@ def apply(paths: tuple[Path, ...], sandbox: bool, yes: bool, profile: str | None
     placed orders, or the JSON report with --format json, to stdout. Exit 0 when every
     order was placed, 1 when any failed, 2 for a wrong command line.
     """
-    from runner.orders import ApplyFailed, SandboxPool
+    from runner.orders import ApplyFailed
     from runner.orders import apply as apply_orders
     from runner.orders._render import ApplyProgress, apply_json, placed_text, to_json
+    from runner.orders._sandboxes import pool_for
 
     json_mode = output_format == "json"
     progress = ApplyProgress(sys.stderr, live=sys.stderr.isatty())
     on_placed = None if json_mode else (lambda placed: click.echo(placed_text(placed)))
     # One pool for the plan shown and the orders placed: both talk to the same sandboxes.
-    with SandboxPool() if sandbox else nullcontext() as pool:
+    with pool_for(sandbox, None) as pool:
         if not yes and sys.stdin.isatty() and sys.stdout.isatty():
             _confirm(paths, sandbox=sandbox, profile=profile, profiles_file=profiles_file, sandboxes=pool)
         try:

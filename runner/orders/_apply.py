@@ -17,7 +17,7 @@ from typing import Any
 from runner.errors import OrderspecError
 from runner.orders._budget import Quote, quote_of
 from runner.orders._run import run
-from runner.orders._sandboxes import SandboxPool
+from runner.orders._sandboxes import SandboxPool, pool_for
 from runner.orders._specs import load_orders
 from runner.orders._target import OrderError, Prepared, prepare
 
@@ -74,11 +74,10 @@ def apply(
 ) -> list[PlacedOrder]:
     """Place the order of every spec under ``paths``; raise ``ApplyFailed`` if any failed."""
     orders = load_orders(paths)
-    pool = sandboxes if sandboxes is not None else (SandboxPool() if sandbox else None)
     placed: list[PlacedOrder] = []
     failures: list[FailedOrder] = []
     exit_code = 1
-    try:
+    with pool_for(sandbox, sandboxes) as pool:
         for label, order in orders:
             try:
                 result = _apply_one(label, order, profile, profiles_file, pool, on_event)
@@ -89,9 +88,6 @@ def apply(
             placed.append(result)
             if on_placed is not None:
                 on_placed(result)
-    finally:
-        if pool is not None and sandboxes is None:
-            pool.close()
     if failures:
         raise ApplyFailed(failures, placed, exit_code)
     return placed

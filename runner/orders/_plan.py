@@ -19,7 +19,7 @@ from typing import Any
 from runner.orders._budget import Budget, Quote, budget_of, quote_of
 from runner.orders._drafts import can_discard
 from runner.orders._run import run
-from runner.orders._sandboxes import SandboxPool
+from runner.orders._sandboxes import SandboxPool, pool_for
 from runner.orders._specs import load_orders
 from runner.orders._target import prepare
 
@@ -66,12 +66,8 @@ def plan(
 ) -> list[PlannedOrder]:
     """Plan every spec under ``paths``; raise the first failure (naming spec and step)."""
     orders = load_orders(paths)
-    pool = sandboxes if sandboxes is not None else (SandboxPool() if sandbox else None)
-    try:
+    with pool_for(sandbox, sandboxes) as pool:
         return [_plan_one(label, order, quote, profile, profiles_file, pool) for label, order in orders]
-    finally:
-        if pool is not None and sandboxes is None:
-            pool.close()
 
 
 def _plan_one(label: str, order: Any, quote: bool, profile: str | None, profiles_file: Path | None, pool: SandboxPool | None) -> PlannedOrder:

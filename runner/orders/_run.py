@@ -47,17 +47,11 @@ def run(
         if budget is not None:
             check_budget(budget, quote_of(pending.vars), spec=prepared.label, step=pending.path)
 
-    context = {
-        "order": prepared.order.data,
-        "target": prepared.target,
-        "secrets": prepared.secrets,
-        "folder": prepared.order.path.parent,
-    }
     with make_client(prepared.profile, prepared.secrets) as client:
         try:
             result = run_flow(
                 prepared.flow,
-                context,
+                _context(prepared),
                 client=client,
                 on_event=on_event,
                 gate=gate,
@@ -90,9 +84,16 @@ def _failed_at_place(partial: Any) -> bool:
     return last.effect == "place" and last.outcome == "failed" and bool(last.method)
 
 
+def _context(prepared: Prepared, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What the flow's templates see; the draft's discard request also sees the vars captured so far."""
+    context = {"order": prepared.order.data, "target": prepared.target, "secrets": prepared.secrets, "folder": prepared.order.path.parent}
+    if variables is not None:
+        context["vars"] = dict(variables)
+    return context
+
+
 def _discard(prepared: Prepared, variables: Mapping[str, Any], client: Any) -> Discarded | None:
-    context = {"order": prepared.order.data, "target": prepared.target, "secrets": prepared.secrets, "vars": dict(variables), "folder": prepared.order.path.parent}
-    return discard(prepared.flow, context, client)
+    return discard(prepared.flow, _context(prepared, variables), client)
 
 
 def _order_error(prepared: Prepared, exc: OrderspecError, note: Discarded | None, partial: Any) -> OrderError:

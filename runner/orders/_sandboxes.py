@@ -8,6 +8,8 @@ runs with the sandbox's default credentials, so no account or variable is needed
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -56,6 +58,16 @@ class SandboxPool:
 
     def __exit__(self, *exc: tuple[type[BaseException], BaseException, TracebackType]) -> None:
         self.close()
+
+
+@contextmanager
+def pool_for(sandbox: bool, given: SandboxPool | None) -> Iterator[SandboxPool | None]:
+    """The caller's pool, or one started (and stopped afterwards) when ``sandbox`` asks for it."""
+    if given is not None or not sandbox:
+        yield given
+        return
+    with SandboxPool() as pool:
+        yield pool
 
 
 def _start(system: str, options: dict[str, object]) -> Any:
