@@ -13,7 +13,7 @@ from typing import Any
 import uvicorn
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunningSandbox:
     """A sandbox listening on ``base_url`` until ``stop()`` (or the ``with`` block ends)."""
 
@@ -57,6 +57,9 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Running
     deadline = time.monotonic() + 10
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            thread.join(timeout=1)
+            sock.close()  # not left listening behind a sandbox that never answers
             raise RuntimeError("sandbox server did not start")
         time.sleep(0.005)
     return RunningSandbox(base_url=f"http://{host}:{bound_port}", server=server, thread=thread, app=app)
