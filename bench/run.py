@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import Row  # noqa: E402
 
 
-def _load_modules(selection: list[str]):
+def _load_modules(selection: list[str]) -> Iterator[tuple[str, ModuleType]]:
+    """The ``bench_*`` modules whose name holds one of ``selection`` (all when it is empty)."""
     for path in sorted(Path(__file__).resolve().parent.glob("bench_*.py")):
         if selection and not any(word in path.stem for word in selection):
             continue
         spec = importlib.util.spec_from_file_location(path.stem, path)
+        assert spec is not None and spec.loader is not None, path
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         yield path.stem, module
