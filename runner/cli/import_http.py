@@ -27,6 +27,8 @@ def import_http(source: Path, output: Path | None, name: str | None, force: bool
     from runner.httpfile import import_http as convert_file
 
     if output is not None:
+        if output.is_dir():
+            raise UsageError(f"{output} is a folder; name the flow file to write")
         if output.exists() and not force:
             raise UsageError(f"{output} exists; pass --force to overwrite it")
         if not _folder(output).is_dir():
@@ -56,13 +58,18 @@ def _summary(flow: dict, warnings: int, output: Path | None, secrets: dict[str, 
 
 def _write_atomically(path: Path, text: str) -> None:
     """Write through a temporary file, so an interrupted run never leaves half a flow."""
-    handle, temporary = tempfile.mkstemp(dir=_folder(path), prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=_folder(path), prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
 
 

@@ -107,7 +107,10 @@ def _apply_one(
     outputs = dict(outcome.outputs)
     number = next((outputs[key] for key in _NUMBER_KEYS if outputs.get(key) is not None), None)
     if number is None:
-        raise OrderError(f"{label}: the flow finished without an order number (outputs: {', '.join(outputs) or 'none'})")
+        raise OrderError(
+            f"{label}: the flow finished without an order number (outputs: {', '.join(outputs) or 'none'})",
+            hint="every step succeeded, so the target may hold the order: check there before running again",
+        )
     return PlacedOrder(
         spec=label,
         name=order.name,

@@ -80,3 +80,12 @@ def test_an_order_spec_is_not_taken_for_an_http_file(tmp_path: Path) -> None:
     assert done.stderr.startswith(f"error: {spec}: holds no request a flow can send (line ")
     assert "is not a URL" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_a_folder_as_output_is_refused_even_with_force(tmp_path: Path) -> None:
+    (tmp_path / "ping.http").write_text("GET https://x.test/ping\n")
+    (tmp_path / "flows").mkdir()
+    done = _orderspec("import-http", "ping.http", "-o", "flows", "--force", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "error: flows is a folder; name the flow file to write\n"
+    assert list((tmp_path / "flows").iterdir()) == [] and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
