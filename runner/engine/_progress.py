@@ -56,7 +56,10 @@ class Progress:
                 self._status(f"↑ {event.step}: {_size(event.sent)}{total} sent")
         elif isinstance(event, ev.StepPolled):
             text = f"{event.step}: waiting ({event.attempt}, last answer {event.status})"
-            self._status("… " + text) if self.live else self._line("poll  " + text)
+            if self.live:
+                self._status("… " + text)
+            else:
+                self._line("poll  " + text)
         elif isinstance(event, ev.StepRetried):
             self._line(f"retry {event.step}: {event.reason}; again in {event.wait:g} s")
         elif isinstance(event, ev.StepFinished) and not event.method:

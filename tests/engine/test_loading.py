@@ -78,9 +78,11 @@ def test_retry_on_a_create_step_is_refused(write_flow):
 
 
 def test_retry_allowed_when_marked_safe(write_flow):
-    load_flow(
+    flow = load_flow(
         write_flow(HEAD + "steps:\n  - name: make\n    effect: create\n    safe_to_repeat: true\n    request: {method: POST, url: /a}\n    retry: {attempts: 3}\n")
     )
+    retry = flow.steps[0].retry
+    assert retry is not None and retry.attempts == 3 and retry.transient  # repeated on 502-504 and lost connections
 
 
 def test_template_syntax_error_points_at_the_value(write_flow):
