@@ -144,7 +144,7 @@ def read_source(path: str | Path, *, display_name: str | None = None, max_bytes:
             raise SourceError(f"{name} is a folder, not a YAML file")
         if not stat.S_ISREG(info.st_mode):
             raise SourceError(f"{name} is not a regular file")
-        raw = b"" if info.st_size > max_bytes else os.read(descriptor, max_bytes + 1)
+        raw = b"" if info.st_size > max_bytes else _read_up_to(descriptor, max_bytes + 1)
     except OSError as exc:
         raise SourceError(f"cannot read {name}: {exc.strerror or exc}") from None
     finally:
@@ -156,6 +156,19 @@ def read_source(path: str | Path, *, display_name: str | None = None, max_bytes:
             hint="an order file holds references to model files, not their content",
         )
     return raw
+
+
+def _read_up_to(descriptor: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes until the end of the file; one ``read`` may return less (network file systems)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = os.read(descriptor, limit - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def decode_source(raw: bytes, name: str) -> str:
