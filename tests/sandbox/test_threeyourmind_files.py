@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from runner.sandbox import SandboxConfigError, create_app
 from runner.sandbox._config import SandboxConfig
 from runner.sandbox.testing import RunningSandbox, running_sandbox
 
@@ -226,3 +227,9 @@ def test_unknown_file_status_is_404(api: httpx.Client) -> None:
 def test_upload_only_accepts_post(api: httpx.Client) -> None:
     r = api.get("/upload/")
     assert r.status_code == 405 and r.json() == {"detail": 'Method "GET" not allowed.'}
+
+
+def test_a_bad_upload_limit_stops_the_sandbox_from_starting() -> None:
+    with pytest.raises(SandboxConfigError) as caught:
+        create_app("3yourmind", SandboxConfig(options={"max_upload_bytes": "lots"}))
+    assert "options.max_upload_bytes must be a positive number of bytes, not 'lots'" in str(caught.value)

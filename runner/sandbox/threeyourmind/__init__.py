@@ -38,7 +38,7 @@ def _fault_body(status: int, message: str) -> dict[str, str]:
 
 def create_app(config: SandboxConfig) -> Starlette:
     """A fresh 3YOURMIND instance with the catalogue of ``config`` (or the built-in one)."""
-    state = State(load_catalogue(config.catalogue), config)
+    state = State(load_catalogue(config.catalogue), config, _files.upload_limit(config.options))
     routes = [*_service_panel.routes(), *_user_panel.routes(), *_files.routes(), *_inspect.routes()]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _http_error})
     app.state.sandbox = state

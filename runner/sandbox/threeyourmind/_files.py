@@ -38,11 +38,19 @@ MAX_FIELD_BYTES = 2_621_440
 INLINE_HASH_BYTES = 1 << 20  # what Starlette keeps in memory; larger uploads are on disk
 
 
+def upload_limit(options: dict[str, object]) -> int:
+    """``options["max_upload_bytes"]``, checked when the sandbox starts rather than on the first upload."""
+    value = options.get("max_upload_bytes", DEFAULT_MAX_UPLOAD)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"options.max_upload_bytes must be a positive number of bytes, not {value!r}")
+    return value
+
+
 async def upload(call: Call) -> Response:
     media = _forms.media_type(call.request)
     if media != "multipart/form-data":
         raise _errors.detail(415, f'Unsupported media type "{media}" in request.')
-    limit = int(call.state.config.options.get("max_upload_bytes", DEFAULT_MAX_UPLOAD))  # type: ignore[call-overload]
+    limit = call.state.max_upload_bytes
     limits = _forms.FormLimits(max_body=limit, max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES)
     try:
         async with _forms.open_form(call.request, limits) as form:

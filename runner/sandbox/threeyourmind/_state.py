@@ -67,9 +67,10 @@ class Basket:
 class State:
     """The mutable part of a sandbox; ``reset()`` brings it back to an empty service."""
 
-    def __init__(self, catalogue: Catalogue, config: SandboxConfig) -> None:
+    def __init__(self, catalogue: Catalogue, config: SandboxConfig, max_upload_bytes: int) -> None:
         self.catalogue = catalogue
         self.config = config
+        self.max_upload_bytes = max_upload_bytes
         self.requests: Counter[str] = Counter()
         self.unexpected_errors = 0
         self.reset()
