@@ -86,7 +86,11 @@ def check_budget(budget: Budget, quote: Quote | None, *, spec: str, step: str) -
 
 
 def _decimal(value: Any) -> Decimal:
+    """A finite amount; NaN and infinity cannot be compared with a budget."""
     try:
-        return Decimal(str(value))
+        amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise OrderspecError(f"not an amount: {value!r}") from None
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise OrderspecError(f"not an amount: {value!r}")
+    return amount
