@@ -83,19 +83,25 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _credential_lines(system: str, config: SandboxConfig) -> list[str]:
+    """What a client sends to this sandbox; the defaults are the vendor apps' own, so the two cannot disagree."""
     credentials = config.credentials
     if system == "ctq":
+        from runner.sandbox.ctq._app import DEFAULT_ORGANIZATION
+
         header = str(config.options.get("auth_header", "x-api-key"))
-        return [f"header {header}: {credentials.get('organization_id', 'sandbox-org')}", "header language: en (or de)"]
+        return [f"header {header}: {credentials.get('organization_id', DEFAULT_ORGANIZATION)}", "header language: en (or de)"]
     if system.startswith("3yourmind"):
+        from runner.sandbox.threeyourmind._http import DEFAULT_READONLY_TOKEN, DEFAULT_TOKEN
+
         return [
-            f"Authorization: Token {credentials.get('token', 'sandbox-token')}",
-            f"read-only (no ordering): Token {credentials.get('readonly_token', 'sandbox-readonly-token')}",
+            f"Authorization: Token {credentials.get('token', DEFAULT_TOKEN)}",
+            f"read-only (no ordering): Token {credentials.get('readonly_token', DEFAULT_READONLY_TOKEN)}",
             "service id: 1",
         ]
     if system == "tophoto":
-        return [
-            f"Basic auth: {credentials.get('username', 'sandbox')} / {credentials.get('password', 'sandbox-secret')}",
-            f"mandator {credentials.get('mandator', 0)}, portal {credentials.get('portal', 1000)}",
-        ]
+        from runner.sandbox.tophoto._auth import DEFAULT_MANDATOR, DEFAULT_PASSWORD, DEFAULT_PORTAL, DEFAULT_USERNAME
+
+        user, password = credentials.get("username", DEFAULT_USERNAME), credentials.get("password", DEFAULT_PASSWORD)
+        mandator, portal = credentials.get("mandator", DEFAULT_MANDATOR), credentials.get("portal", DEFAULT_PORTAL)
+        return [f"Basic auth: {user} / {password}", f"mandator {mandator}, portal {portal}"]
     return []

@@ -37,6 +37,10 @@ FULL = "full"
 READ_ONLY = "read-only"
 ANONYMOUS = "anonymous"
 
+DEFAULT_TOKEN = "sandbox-token"
+DEFAULT_READONLY_TOKEN = "sandbox-readonly-token"
+"""Tokens accepted unless ``config.credentials`` names others (``token``, ``readonly_token``)."""
+
 
 @dataclass(frozen=True)
 class Call:
@@ -131,9 +135,9 @@ def _access(request: Request, state: State, required: bool) -> str:
     if len(parts) > 2:
         raise _errors.detail(401, "Invalid token header. Token string should not contain spaces.", challenge)
     credentials = state.config.credentials
-    if parts[1] == credentials.get("token", "sandbox-token"):
+    if parts[1] == credentials.get("token", DEFAULT_TOKEN):
         return FULL
-    if parts[1] == credentials.get("readonly_token", "sandbox-readonly-token"):
+    if parts[1] == credentials.get("readonly_token", DEFAULT_READONLY_TOKEN):
         return READ_ONLY
     raise _errors.detail(401, "Invalid token.", challenge)
 
