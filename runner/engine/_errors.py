@@ -65,9 +65,5 @@ class PollFailed(FlowError):
     """A polled resource reached a terminal failure state (``poll.fail_if``)."""
 
 
-class Stopped(FlowError):
-    """The ``gate`` refused a step; the flow stopped before it."""
-
-
 class PickError(TemplateError):
     """``pick`` found no element with the wanted name; lists the valid names and the closest."""

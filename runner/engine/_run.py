@@ -730,11 +730,15 @@ def run_flow(
     """
     if stop_before is not None and stop_before not in EFFECT_RANK:
         raise ValueError(f"stop_before must be one of {', '.join(EFFECT_RANK)}")
-    settings = (FlowContext.coerce(context), clock or SystemClock(), on_event, gate, stop_before, done)
+    coerced = FlowContext.coerce(context)
+
+    def run_with(sender: httpx.Client) -> FlowResult:
+        return _Runner(flow, coerced, sender, clock or SystemClock(), on_event, gate, stop_before, done).run()
+
     if client is not None:
-        return _Runner(flow, settings[0], client, *settings[1:]).run()
+        return run_with(client)
     with httpx.Client(transport=transport, timeout=flow.timeout) as own:
-        return _Runner(flow, settings[0], own, *settings[1:]).run()
+        return run_with(own)
 
 
 def draft_of(flow: Flow, context: FlowContext | Mapping[str, Any]) -> Any:
