@@ -651,18 +651,24 @@ class _Runner:
         if "response" not in ctx:
             ctx["response"] = _view(response)
         captured: dict[str, Any] = {}
-        for capture in step.captures:
-            self._assign(
-                capture,
-                ctx,
-                path,
-                captured,
-                CaptureError,
-                lambda exc: (
-                    f"capture {capture.name}: `{capture.expr.source}` found nothing ({exc.reason}); "
-                    f"the answer was {response.status_code}: {self._excerpt(response)}"
-                ),
-            )
+        try:
+            for capture in step.captures:
+                self._assign(
+                    capture,
+                    ctx,
+                    path,
+                    captured,
+                    CaptureError,
+                    lambda exc: (
+                        f"capture {capture.name}: `{capture.expr.source}` found nothing ({exc.reason}); "
+                        f"the answer was {response.status_code}: {self._excerpt(response)}"
+                    ),
+                )
+        except FlowError as exc:
+            # The target accepted the step; only reading its answer failed. Running again blindly would repeat it.
+            if step.effect in ("create", "place") and exc.hint is None:
+                exc.hint = f"the target accepted the {step.effect} step ({response.status_code}); check there before running again"
+            raise
         return captured
 
     def _assign(

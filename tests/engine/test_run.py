@@ -70,6 +70,17 @@ def test_capture_that_finds_nothing_names_expression_and_response(server, flow_o
     assert info.value.location.line == 8
 
 
+def test_capture_that_fails_after_a_place_step_says_the_order_may_exist(server, flow_of):
+    flow = flow_of(
+        "steps:\n  - name: place\n    effect: place\n    request: {method: POST, url: /orders, json: {basketId: '{{ vars.key }}'}}\n"
+        "    capture: {number: response.body.order_number}\n"
+    )
+    with pytest.raises(CaptureError) as info:
+        run_flow(flow, context(server, vars={"key": _key()}))
+    assert info.value.hint == "the target accepted the place step (201); check there before running again"
+    assert "check there before running again" in str(info.value)
+
+
 def test_text_bodies_and_headers_can_be_captured(server, flow_of):
     flow = flow_of(
         "steps:\n  - name: t\n    request: {method: GET, url: /text}\n"
