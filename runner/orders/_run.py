@@ -16,14 +16,11 @@ from runner.orders._target import OrderError, Prepared
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one flow run did."""
+    """What one flow run left for ``plan`` and ``apply``: outputs, the quote in its vars, the draft's fate."""
 
-    prepared: Prepared = field(repr=False)
     outputs: Mapping[str, Any]
     vars: Mapping[str, Any] = field(repr=False)
-    steps: tuple[Any, ...] = field(repr=False)
     elapsed: float
-    stopped_before: str | None = None
     discarded: Discarded | None = None
 
 
@@ -65,15 +62,7 @@ def run(
             note = None if failed_place else _discard(prepared, variables, client)
             raise _order_error(prepared, exc, note, partial) from None
         note = _discard(prepared, result.vars, client) if discard_draft else None
-    return Outcome(
-        prepared=prepared,
-        outputs=dict(result.outputs),
-        vars=dict(result.vars),
-        steps=tuple(result.steps),
-        elapsed=result.elapsed,
-        stopped_before=result.stopped_before,
-        discarded=note,
-    )
+    return Outcome(outputs=dict(result.outputs), vars=dict(result.vars), elapsed=result.elapsed, discarded=note)
 
 
 def _failed_at_place(partial: Any) -> bool:
