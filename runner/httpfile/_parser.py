@@ -89,10 +89,10 @@ def _is_url(url: str) -> bool:
     ``{{references}}`` may stand for any part; the rest needs no blanks and, unless it
     is a path, an http(s) scheme and a host name (``host:port`` alone is allowed).
     """
-    text = REFERENCE.sub("x", url)
+    text = REFERENCE.sub("0", url)  # "0" fits any part: scheme aside, host, port or path
     if not text or any(character.isspace() for character in text):
         return False
-    if text.startswith("/"):
+    if text.startswith("/") or url.startswith("{{"):
         return True
     try:
         parts = urlsplit(text if "://" in text else "http://" + text)

@@ -132,9 +132,9 @@ def test_methods_in_any_case_and_unknown_methods() -> None:
 
 
 def test_a_request_line_that_is_no_url_is_reported_not_kept() -> None:
-    text = "GET {{host}}/a\n\n###\nkind: Order\n\n###\nlocalhost:8080/b\n\n###\nhttp://x.test/a b\n\n###\n[\"vars\"]\n"
+    text = "GET {{host}}/a\n\n###\nkind: Order\n\n###\nlocalhost:8080/b\n\n###\nhttp://x.test/a b\n\n###\n[\"vars\"]\n\n###\nhttp://{{host}}:{{port}}/c\n\n###\n{{scheme}}://x.test/d\n"
     http = parse_http(text)
-    assert [r.url for r in http.requests] == ["{{host}}/a", "localhost:8080/b"]
+    assert [r.url for r in http.requests] == ["{{host}}/a", "localhost:8080/b", "http://{{host}}:{{port}}/c", "{{scheme}}://x.test/d"]
     assert [(p.line, p.message) for p in http.problems] == [
         (4, "'kind: Order' is not a URL; request not converted"),
         (10, "'http://x.test/a b' is not a URL; request not converted"),
