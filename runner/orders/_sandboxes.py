@@ -16,13 +16,24 @@ from typing import Any
 
 from runner.orders._profiles import Profile
 
-# The credentials each sandbox accepts unless configured otherwise (see runner/sandbox/*).
-SANDBOX_SECRETS: dict[str, dict[str, str]] = {
-    "ctq": {"secret": "sandbox-org"},
-    "3yourmind-service-panel": {"secret": "sandbox-token"},
-    "3yourmind-user-panel": {"secret": "sandbox-token"},
-    "tophoto": {"username": "sandbox", "secret": "sandbox-secret"},
-}
+def sandbox_secrets(system: str) -> dict[str, str] | None:
+    """The credentials ``system``'s sandbox accepts unless configured otherwise.
+
+    They are read from the sandbox apps themselves, so the two cannot disagree.
+    """
+    if system == "ctq":
+        from runner.sandbox.ctq._app import DEFAULT_ORGANIZATION
+
+        return {"secret": DEFAULT_ORGANIZATION}
+    if system in ("3yourmind-service-panel", "3yourmind-user-panel"):
+        from runner.sandbox.threeyourmind._http import DEFAULT_TOKEN
+
+        return {"secret": DEFAULT_TOKEN}
+    if system == "tophoto":
+        from runner.sandbox.tophoto._auth import DEFAULT_PASSWORD, DEFAULT_USERNAME
+
+        return {"username": DEFAULT_USERNAME, "secret": DEFAULT_PASSWORD}
+    return None
 
 
 @dataclass
@@ -42,7 +53,7 @@ class SandboxPool:
         running = self._running.get(key)
         if running is None:
             running = self._running[key] = _start(profile.system, options)
-        return profile.with_sandbox(running.base_url), dict(SANDBOX_SECRETS[profile.system])
+        return profile.with_sandbox(running.base_url), sandbox_secrets(profile.system) or {}
 
     def apps(self) -> list[Any]:
         """The running sandboxes (``base_url``, ``app``), for inspection in tests."""

@@ -68,14 +68,15 @@ def prepare(
 def _credentials(profile: Profile) -> dict[str, str]:
     """The profile's credentials; the embedded default falls back to its sandbox's own."""
     from runner.orders._profiles import ProfileError
-    from runner.orders._sandboxes import SANDBOX_SECRETS
+    from runner.orders._sandboxes import sandbox_secrets
 
     try:
         return credentials(profile)
     except ProfileError:
-        if profile.source != "embedded default" or profile.system not in SANDBOX_SECRETS:
+        fallback = sandbox_secrets(profile.system) if profile.source == "embedded default" else None
+        if fallback is None:
             raise
-        return dict(SANDBOX_SECRETS[profile.system])
+        return fallback
 
 
 def _custom_profile(order: Any, name: str | None, profiles_file: Path | None) -> Profile:
