@@ -112,12 +112,7 @@ def _apply_one(
             hint="every step succeeded, so the target may hold the order: check there before running again",
         )
     return PlacedOrder(
-        spec=label,
-        name=order.name,
-        system=prepared.system,
-        profile=prepared.profile.name,
-        base_url=prepared.profile.base_url,
-        sandbox=prepared.profile.sandbox,
+        **prepared.destination,
         order_number=number,
         outputs=outputs,
         quote=quote_of(outcome.vars),

@@ -86,12 +86,7 @@ def _plan_one(label: str, order: Any, quote: bool, profile: str | None, profiles
     would_run = _from_first_create(prepared.flow.steps)
     data = order.data
     return PlannedOrder(
-        spec=label,
-        name=order.name,
-        system=prepared.system,
-        profile=prepared.profile.name,
-        base_url=prepared.profile.base_url,
-        sandbox=prepared.profile.sandbox,
+        **prepared.destination,
         items=tuple(_item(item) for item in data.get("items") or []),
         addresses=_addresses(data),
         shipping=(data.get("shipping") or {}).get("method"),

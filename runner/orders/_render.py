@@ -24,6 +24,13 @@ def _quote(quote: Quote | None) -> Any:
     return None if quote is None else {"total": float(quote.total), "currency": quote.currency}
 
 
+_DESTINATION = ("spec", "name", "system", "profile", "base_url", "sandbox")
+
+
+def _destination(entry: PlannedOrder | PlacedOrder) -> dict[str, Any]:
+    return {key: getattr(entry, key) for key in _DESTINATION}
+
+
 def _where(system: str, profile: str, base_url: str, sandbox: bool) -> str:
     return f"{system} at {base_url}" + (" (sandbox)" if sandbox else f" (profile {profile})")
 
@@ -94,12 +101,7 @@ def plan_json(planned: Iterable[PlannedOrder]) -> dict[str, Any]:
     for entry in planned:
         orders.append(
             {
-                "spec": entry.spec,
-                "name": entry.name,
-                "system": entry.system,
-                "profile": entry.profile,
-                "base_url": entry.base_url,
-                "sandbox": entry.sandbox,
+                **_destination(entry),
                 "items": [dict(item) for item in entry.items],
                 "addresses": dict(entry.addresses),
                 "shipping": entry.shipping,
@@ -130,12 +132,7 @@ def apply_json(placed: Iterable[PlacedOrder], failures: Iterable[FailedOrder] = 
     return {
         "placed": [
             {
-                "spec": entry.spec,
-                "name": entry.name,
-                "system": entry.system,
-                "profile": entry.profile,
-                "base_url": entry.base_url,
-                "sandbox": entry.sandbox,
+                **_destination(entry),
                 "order_number": entry.order_number,
                 "outputs": {key: value for key, value in entry.outputs.items() if key != "resolved"},
                 "quote": _quote(entry.quote),

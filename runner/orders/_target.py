@@ -35,6 +35,18 @@ class Prepared:
     target: Mapping[str, Any]
     secrets: Mapping[str, str] = field(repr=False)
 
+    @property
+    def destination(self) -> dict[str, Any]:
+        """Which spec goes where: the fields that plan and apply results both report."""
+        return {
+            "spec": self.label,
+            "name": self.order.name,
+            "system": self.system,
+            "profile": self.profile.name,
+            "base_url": self.profile.base_url,
+            "sandbox": self.profile.sandbox,
+        }
+
 
 def prepare(
     order: Any,
