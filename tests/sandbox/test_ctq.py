@@ -12,20 +12,16 @@ import pytest
 from runner.sandbox import SandboxConfig
 from runner.sandbox.testing import RunningSandbox, cube_stl, running_sandbox
 
-HEADERS = {"x-api-key": "sandbox-org", "language": "en"}
-OCTET = {"Content-Type": "application/octet-stream"}
+from _ctq_requests import ADDRESS as _STANDARD_ADDRESS
+from _ctq_requests import HEADERS, OCTET, SLS_PA12
+
 ADDRESS = {
-    "full_name": "Jonas Weber",
+    **_STANDARD_ADDRESS,
     "company": "Weber Feinmechanik GmbH",
-    "country_id": "DE",
-    "postal_code": "10115",
-    "city": "Berlin",
-    "street_address": "Invalidenstraße 117",
     "phone": "+49 30 1234567",
-    "email": "jonas.weber@example.com",
     "shipping_option": "express-delivery",
 }
-SLS_PA12 = {"process_id": "sls", "material_id": "sls-pa12", "quality_id": "sls-standard"}
+
 # signed URLs are plain loopback http; one client without the API headers serves them all
 storage = httpx.Client(verify=False)
 

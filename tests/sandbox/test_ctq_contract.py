@@ -14,18 +14,7 @@ from runner.sandbox import FaultConfig, SandboxConfig, SandboxConfigError
 from runner.sandbox.ctq._catalogue import BUILT_IN
 from runner.sandbox.testing import cube_stl, running_sandbox
 
-HEADERS = {"x-api-key": "sandbox-org", "language": "en"}
-OCTET = {"Content-Type": "application/octet-stream"}
-SLS_PA12 = {"process_id": "sls", "material_id": "sls-pa12", "quality_id": "sls-standard"}
-ADDRESS = {
-    "full_name": "Jonas Weber",
-    "country_id": "DE",
-    "postal_code": "10115",
-    "city": "Berlin",
-    "street_address": "Invalidenstraße 117",
-    "email": "jonas.weber@example.com",
-    "shipping_option": "standard-delivery",
-}
+from _ctq_requests import ADDRESS, HEADERS, OCTET, SLS_PA12
 storage = httpx.Client(verify=False)
 
 # the research copy sits beside the checkout (``../shared/reference``) on the machine it was made on

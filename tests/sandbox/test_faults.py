@@ -17,18 +17,7 @@ from runner.sandbox import FaultConfig, FaultMiddleware, SandboxConfig, create_a
 from runner.sandbox._server import serve_in_thread
 from runner.sandbox.testing import cube_stl
 
-HEADERS = {"x-api-key": "sandbox-org", "language": "en"}
-OCTET = {"Content-Type": "application/octet-stream"}
-SLS_PA12 = {"process_id": "sls", "material_id": "sls-pa12", "quality_id": "sls-standard"}
-ADDRESS = {
-    "full_name": "Jonas Weber",
-    "country_id": "DE",
-    "postal_code": "10115",
-    "city": "Berlin",
-    "street_address": "Invalidenstraße 117",
-    "email": "jonas.weber@example.com",
-    "shipping_option": "standard-delivery",
-}
+from _ctq_requests import ADDRESS, HEADERS, OCTET, SLS_PA12
 
 
 def _ctq(sandbox: Any, **faults: Any) -> httpx.Client:

@@ -12,6 +12,8 @@ import pytest
 
 from runner.sandbox import SandboxConfigError, create_app
 from runner.sandbox._config import SandboxConfig
+from _threeyourmind_client import token_client
+
 from runner.sandbox.testing import RunningSandbox, running_sandbox
 
 SP = "/api/v2.0/service-panel/services/1"
@@ -26,10 +28,8 @@ def server() -> Iterator[RunningSandbox]:
 
 @pytest.fixture
 def api(server: RunningSandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, headers={"Authorization": "Token sandbox-token"}) as client:
-        assert client.post("/_sandbox/reset").status_code == 204
+    with token_client(server) as client:
         yield client
-    assert server.app.app.state.sandbox.unexpected_errors == 0
 
 
 @pytest.fixture

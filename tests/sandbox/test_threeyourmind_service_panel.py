@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from runner.sandbox._config import SandboxConfig
+from _threeyourmind_client import token_client
+
 from runner.sandbox.testing import RunningSandbox, running_sandbox
 
 SP = "/api/v2.0/service-panel/services/1"
@@ -24,10 +26,8 @@ def server() -> Iterator[RunningSandbox]:
 
 @pytest.fixture
 def api(server: RunningSandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, headers={"Authorization": "Token sandbox-token", "Accept": "application/json"}) as client:
-        assert client.post("/_sandbox/reset").status_code == 204
+    with token_client(server, Accept="application/json") as client:
         yield client
-    assert server.app.app.state.sandbox.unexpected_errors == 0
 
 
 def upload(client: httpx.Client, basket_id: int, line_id: int, *, unit: str = "inch", name: str = "test_areas (copy).stl") -> httpx.Response:

@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from _threeyourmind_client import token_client
+
 from runner.sandbox.testing import RunningSandbox, running_sandbox
 
 UP = "/api/v2.0/user-panel"
@@ -23,10 +25,8 @@ def server() -> Iterator[RunningSandbox]:
 
 @pytest.fixture
 def api(server: RunningSandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, headers={"Authorization": "Token sandbox-token"}) as client:
-        assert client.post("/_sandbox/reset").status_code == 204
+    with token_client(server) as client:
         yield client
-    assert server.app.app.state.sandbox.unexpected_errors == 0
 
 
 def add_line(api: httpx.Client, basket_id: int, material: str, unit: str, filename: str, quantity: int = 1) -> int:

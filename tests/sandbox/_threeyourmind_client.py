@@ -1,0 +1,19 @@
+"""A 3YOURMIND sandbox client for tests: token auth, fresh state, and no sandbox bug reached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+from runner.sandbox.testing import RunningSandbox
+
+
+@contextmanager
+def token_client(server: RunningSandbox, **headers: str) -> Iterator[httpx.Client]:
+    """A client with the full-permission token on a reset sandbox; afterwards, no request may have hit the 500 handler."""
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": "Token sandbox-token", **headers}) as client:
+        assert client.post("/_sandbox/reset").status_code == 204
+        yield client
+    assert server.app.state.sandbox.unexpected_errors == 0
