@@ -74,4 +74,4 @@ def process_seconds(argv: Sequence[str], repeat: int = 11, cwd: Path = ROOT, env
 def orderspec_argv(*args: str) -> list[str]:
     """Command line of the installed ``orderspec`` console script."""
     script = BIN / "orderspec"
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "runner", *args]
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "orderspec", *args]

@@ -171,7 +171,7 @@ def _server() -> Iterator[str]:
 def _overhead_rows(base: str) -> Iterable[Row]:
     import httpx
 
-    from runner.engine import load_flow, run_flow
+    from orderspec.engine import load_flow, run_flow
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "flow.yaml"
@@ -230,7 +230,7 @@ _CHILD = textwrap.dedent(
     mode, base, path, flow_path = sys.argv[1:5]
     import httpx
     if mode == "engine":  # loading is not sending: keep imports and flow checks out of the timing
-        from runner.engine import load_flow, run_flow
+        from orderspec.engine import load_flow, run_flow
         flow = load_flow(flow_path)
     start = time.perf_counter()
     if mode.startswith("plain"):

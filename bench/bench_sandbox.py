@@ -24,9 +24,9 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from runner.sandbox import APPS
-from runner.sandbox._server import serve_in_thread
-from runner.sandbox.testing import running_sandbox
+from orderspec.sandbox import APPS
+from orderspec.sandbox._server import serve_in_thread
+from orderspec.sandbox.testing import running_sandbox
 
 TARGET = 2000.0
 REQUESTS = 3000

@@ -34,7 +34,7 @@ def _many() -> Iterable[Row]:
     sys.path.insert(0, str(ROOT))
     import yaml
 
-    from runner.spec import _load, validate_paths
+    from orderspec.spec import _load, validate_paths
 
     folder = Path(tempfile.mkdtemp(prefix="orderspec-bench-"))
     try:

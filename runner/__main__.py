@@ -1,3 +1,3 @@
-from runner.cli import main
+from orderspec.cli import main
 
 main()

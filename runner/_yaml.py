@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from runner.errors import Location, SourceError
+from orderspec.errors import Location, SourceError
 
 try:  # the C parser is ~10x faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _Loader

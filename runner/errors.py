@@ -1,7 +1,7 @@
 """Exceptions a user can act on.
 
 Every error orderspec raises on purpose is an ``OrderspecError``; the CLI turns it
-into output and an exit code in one place (``runner.cli``). Anything else reaching
+into output and an exit code in one place (``orderspec.cli``). Anything else reaching
 the CLI is a bug and is reported as one, without a traceback.
 """
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from runner.sandbox.testing import SandboxFactory
+from orderspec.sandbox.testing import SandboxFactory
 
 
 @pytest.fixture

@@ -14,17 +14,17 @@ import sys
 
 import click
 
-from runner._version import __version__
-from runner.errors import OrderspecError
+from orderspec._version import __version__
+from orderspec.errors import OrderspecError
 
 # name -> "module:attribute" of a click.Command; the module is imported on first use.
 COMMANDS: dict[str, str] = {
-    "validate": "runner.cli.validate:validate",
-    "run": "runner.cli.run:run",
-    "import-http": "runner.cli.import_http:import_http",
-    "sandbox": "runner.cli.sandbox:sandbox",
-    "plan": "runner.cli.orders:plan",
-    "apply": "runner.cli.orders:apply",
+    "validate": "orderspec.cli.validate:validate",
+    "run": "orderspec.cli.run:run",
+    "import-http": "orderspec.cli.import_http:import_http",
+    "sandbox": "orderspec.cli.sandbox:sandbox",
+    "plan": "orderspec.cli.orders:plan",
+    "apply": "orderspec.cli.orders:apply",
 }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from runner.errors import UsageError
+from orderspec.errors import UsageError
 
 
 @click.command("import-http")
@@ -24,7 +24,7 @@ def import_http(source: Path, output: Path | None, name: str | None, force: bool
     become vars (credentials become secrets), response handlers become captures.
     Whatever cannot be converted is listed with its line on stderr.
     """
-    from runner.httpfile import import_http as convert_file
+    from orderspec.httpfile import import_http as convert_file
 
     if output is not None:
         if output.is_dir():

@@ -1,4 +1,4 @@
-"""``orderspec plan`` and ``orderspec apply``: thin commands over ``runner.orders``."""
+"""``orderspec plan`` and ``orderspec apply``: thin commands over ``orderspec.orders``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from runner.orders import SandboxPool
+    from orderspec.orders import SandboxPool
 
 _paths = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 _sandbox = click.option("--sandbox", is_flag=True, help="Start the system's local sandbox in-process and order there (no account needed).")
@@ -36,8 +36,8 @@ def plan(paths: tuple[Path, ...], sandbox: bool, quote: bool, profile: str | Non
     Only read-only requests are sent (catalogues, addresses, methods), unless --quote
     asks the target to price a draft that is deleted again. Nothing is placed.
     """
-    from runner.orders import plan as plan_orders
-    from runner.orders._render import plan_json, plan_text, to_json
+    from orderspec.orders import plan as plan_orders
+    from orderspec.orders._render import plan_json, plan_text, to_json
 
     planned = plan_orders(paths, sandbox=sandbox, quote=quote, profile=profile, profiles_file=profiles_file)
     click.echo(to_json(plan_json(planned)) if output_format == "json" else plan_text(planned))
@@ -57,10 +57,10 @@ def apply(paths: tuple[Path, ...], sandbox: bool, yes: bool, profile: str | None
     placed orders, or the JSON report with --format json, to stdout. Exit 0 when every
     order was placed, 1 when any failed, 2 for a wrong command line.
     """
-    from runner.orders import ApplyFailed
-    from runner.orders import apply as apply_orders
-    from runner.orders._render import ApplyProgress, apply_json, placed_text, to_json
-    from runner.orders._sandboxes import pool_for
+    from orderspec.orders import ApplyFailed
+    from orderspec.orders import apply as apply_orders
+    from orderspec.orders._render import ApplyProgress, apply_json, placed_text, to_json
+    from orderspec.orders._sandboxes import pool_for
 
     json_mode = output_format == "json"
     progress = ApplyProgress(sys.stderr, live=sys.stderr.isatty())
@@ -83,8 +83,8 @@ def apply(paths: tuple[Path, ...], sandbox: bool, yes: bool, profile: str | None
 
 def _confirm(paths: tuple[Path, ...], *, sandbox: bool, profile: str | None, profiles_file: Path | None, sandboxes: SandboxPool | None) -> None:
     """Show what ``plan`` shows, then ask: a person confirms the orders they have seen."""
-    from runner.orders import plan as plan_orders
-    from runner.orders._render import plan_text
+    from orderspec.orders import plan as plan_orders
+    from orderspec.orders._render import plan_text
 
     planned = plan_orders(paths, profile=profile, profiles_file=profiles_file, sandboxes=sandboxes)
     click.echo(plan_text(planned))

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from runner._yaml import load_yaml
-from runner.engine import FlowContext, FlowError, FlowResult, load_flow, run_flow
-from runner.engine._mask import Masker
-from runner.engine._progress import Progress, summary
-from runner.engine._reporters import json_report, junit_xml
-from runner.errors import UsageError
+from orderspec._yaml import load_yaml
+from orderspec.engine import FlowContext, FlowError, FlowResult, load_flow, run_flow
+from orderspec.engine._mask import Masker
+from orderspec.engine._progress import Progress, summary
+from orderspec.engine._reporters import json_report, junit_xml
+from orderspec.errors import UsageError
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from runner.errors import UsageError
-from runner.sandbox import APPS, SandboxConfig, create_app, load_config
-from runner.sandbox._server import bind, serve_forever
+from orderspec.errors import UsageError
+from orderspec.sandbox import APPS, SandboxConfig, create_app, load_config
+from orderspec.sandbox._server import bind, serve_forever
 
 _DESCRIPTIONS = {
     "ctq": "CTQ widget API (Swagger of 2021-02-19)",
@@ -86,12 +86,12 @@ def _credential_lines(system: str, config: SandboxConfig) -> list[str]:
     """What a client sends to this sandbox; the defaults are the vendor apps' own, so the two cannot disagree."""
     credentials = config.credentials
     if system == "ctq":
-        from runner.sandbox.ctq._app import DEFAULT_ORGANIZATION
+        from orderspec.sandbox.ctq._app import DEFAULT_ORGANIZATION
 
         header = str(config.options.get("auth_header", "x-api-key"))
         return [f"header {header}: {credentials.get('organization_id', DEFAULT_ORGANIZATION)}", "header language: en (or de)"]
     if system.startswith("3yourmind"):
-        from runner.sandbox.threeyourmind._http import DEFAULT_READONLY_TOKEN, DEFAULT_TOKEN
+        from orderspec.sandbox.threeyourmind._http import DEFAULT_READONLY_TOKEN, DEFAULT_TOKEN
 
         return [
             f"Authorization: Token {credentials.get('token', DEFAULT_TOKEN)}",
@@ -99,7 +99,7 @@ def _credential_lines(system: str, config: SandboxConfig) -> list[str]:
             "service id: 1",
         ]
     if system == "tophoto":
-        from runner.sandbox.tophoto._auth import DEFAULT_MANDATOR, DEFAULT_PASSWORD, DEFAULT_PORTAL, DEFAULT_USERNAME
+        from orderspec.sandbox.tophoto._auth import DEFAULT_MANDATOR, DEFAULT_PASSWORD, DEFAULT_PORTAL, DEFAULT_USERNAME
 
         user, password = credentials.get("username", DEFAULT_USERNAME), credentials.get("password", DEFAULT_PASSWORD)
         mandator, portal = credentials.get("mandator", DEFAULT_MANDATOR), credentials.get("portal", DEFAULT_PORTAL)

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from runner.spec import ValidationReport, validate_paths
+from orderspec.spec import ValidationReport, validate_paths
 
 
 @click.command()

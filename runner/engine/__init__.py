@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from runner.engine._clock import Clock, InstantClock, SystemClock
-from runner.engine._errors import (
+from orderspec.engine._clock import Clock, InstantClock, SystemClock
+from orderspec.engine._errors import (
     CaptureError,
     ConnectionFailed,
     FlowError,
@@ -15,7 +15,7 @@ from runner.engine._errors import (
     RequestFailed,
     TemplateError,
 )
-from runner.engine._events import (
+from orderspec.engine._events import (
     Event,
     FlowFinished,
     StepFailed,
@@ -26,8 +26,8 @@ from runner.engine._events import (
     StepStarted,
     UploadProgress,
 )
-from runner.engine._flow import EFFECTS, Discard, Effect, Flow, Step, flow_from_document, load_flow
-from runner.engine._run import FlowContext, FlowResult, PendingStep, StepResult, discard_flow, draft_of, run_flow
+from orderspec.engine._flow import EFFECTS, Discard, Effect, Flow, Step, flow_from_document, load_flow
+from orderspec.engine._run import FlowContext, FlowResult, PendingStep, StepResult, discard_flow, draft_of, run_flow
 
 __all__ = [
     "EFFECTS",

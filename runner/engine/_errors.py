@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runner.errors import Location, OrderspecError, SourceError
+from orderspec.errors import Location, OrderspecError, SourceError
 
 
 class FlowSourceError(SourceError):

@@ -15,11 +15,11 @@ from typing import Any, Literal
 
 from jinja2.exceptions import TemplateSyntaxError
 
-from runner._resources import schema_path
-from runner._yaml import Document, JsonPath, load_yaml
-from runner.engine._errors import FlowSourceError
-from runner.engine._template import Const, Renderer, compile_expression, compile_template
-from runner.errors import Location, SourceError
+from orderspec._resources import schema_path
+from orderspec._yaml import Document, JsonPath, load_yaml
+from orderspec.engine._errors import FlowSourceError
+from orderspec.engine._template import Const, Renderer, compile_expression, compile_template
+from orderspec.errors import Location, SourceError
 
 Effect = Literal["read", "write", "create", "place"]
 EFFECTS: tuple[Effect, ...] = ("read", "write", "create", "place")

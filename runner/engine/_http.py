@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from runner.engine._errors import FlowError
-from runner.engine._flow import Request, Source, ZipSource
-from runner.engine._template import Context
+from orderspec.engine._errors import FlowError
+from orderspec.engine._flow import Request, Source, ZipSource
+from orderspec.engine._template import Context
 
 CHUNK = 1 << 20
 ProgressCallback = Callable[[int], None]

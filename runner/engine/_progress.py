@@ -6,9 +6,9 @@ import json
 import time
 from typing import Any, TextIO
 
-from runner.engine import _events as ev
-from runner.engine._mask import Masker
-from runner.engine._run import FlowResult
+from orderspec.engine import _events as ev
+from orderspec.engine._mask import Masker
+from orderspec.engine._run import FlowResult
 
 _CLEAR = "\r\x1b[K"
 

@@ -6,8 +6,8 @@ import json
 from typing import Any
 from xml.etree import ElementTree
 
-from runner.engine._mask import Masker
-from runner.engine._run import FlowResult
+from orderspec.engine._mask import Masker
+from orderspec.engine._run import FlowResult
 
 
 def json_report(result: FlowResult, mask: Masker | None = None) -> str:

@@ -19,9 +19,9 @@ from typing import Any
 
 import httpx
 
-from runner.engine import _events as ev
-from runner.engine._clock import Clock, SystemClock
-from runner.engine._errors import (
+from orderspec.engine import _events as ev
+from orderspec.engine._clock import Clock, SystemClock
+from orderspec.engine._errors import (
     CaptureError,
     ConnectionFailed,
     FlowError,
@@ -32,11 +32,11 @@ from runner.engine._errors import (
     RequestFailed,
     TemplateError,
 )
-from runner.engine._flow import EFFECT_RANK, Capture, Effect, Expr, Flow, Step
-from runner.engine._http import BodyError, as_text, build_body, join_url
-from runner.engine._mask import Masker
-from runner.engine._template import Const, EvalFailure, Renderer
-from runner.errors import Location, OrderspecError
+from orderspec.engine._flow import EFFECT_RANK, Capture, Effect, Expr, Flow, Step
+from orderspec.engine._http import BodyError, as_text, build_body, join_url
+from orderspec.engine._mask import Masker
+from orderspec.engine._template import Const, EvalFailure, Renderer
+from orderspec.errors import Location, OrderspecError
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _AMBIGUOUS_STATUSES = frozenset({502, 504})  # a gateway gave up: the target may have acted

@@ -28,7 +28,7 @@ from jinja2.exceptions import SecurityError, TemplateError as JinjaTemplateError
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
-from runner.engine._errors import PickError
+from orderspec.engine._errors import PickError
 
 Context = Mapping[str, Any]
 Renderer = Callable[[Context], Any]

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from runner.httpfile._convert import Conversion, convert
-from runner.httpfile._errors import HttpFileError
-from runner.httpfile._model import HttpFile, Problem, Request
-from runner.httpfile._parser import parse_http, parse_http_file
-from runner.httpfile._write import dump_flow, schema_reference
+from orderspec.httpfile._convert import Conversion, convert
+from orderspec.httpfile._errors import HttpFileError
+from orderspec.httpfile._model import HttpFile, Problem, Request
+from orderspec.httpfile._parser import parse_http, parse_http_file
+from orderspec.httpfile._write import dump_flow, schema_reference
 
 
 @dataclass(frozen=True, slots=True)

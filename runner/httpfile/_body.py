@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from runner.httpfile._model import Line, Problem
-from runner.httpfile._templates import REFERENCE, Resolve, rewrite, rewrite_single
+from orderspec.httpfile._model import Line, Problem
+from orderspec.httpfile._templates import REFERENCE, Resolve, rewrite, rewrite_single
 
 FileSource = Callable[[str, int, "str | None", "str | None"], dict[str, Any]]
 

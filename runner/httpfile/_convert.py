@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from runner.httpfile import _headers
-from runner.httpfile._body import Body, boundary_of, file_reference, form_body, json_body, multipart_body
-from runner.httpfile._errors import HttpFileError
-from runner.httpfile._model import Header, HttpFile, Problem, Request
-from runner.httpfile._names import flow_name, identifier, last_literal_segment, looks_like_credential, step_name
-from runner.httpfile._parser import METHODS
-from runner.httpfile._script import jinja_string
-from runner.httpfile._templates import REFERENCE, rewrite
-from runner.httpfile._variables import Variables
+from orderspec.httpfile import _headers
+from orderspec.httpfile._body import Body, boundary_of, file_reference, form_body, json_body, multipart_body
+from orderspec.httpfile._errors import HttpFileError
+from orderspec.httpfile._model import Header, HttpFile, Problem, Request
+from orderspec.httpfile._names import flow_name, identifier, last_literal_segment, looks_like_credential, step_name
+from orderspec.httpfile._parser import METHODS
+from orderspec.httpfile._script import jinja_string
+from orderspec.httpfile._templates import REFERENCE, rewrite
+from orderspec.httpfile._variables import Variables
 
 _ORIGIN = re.compile(r"^(https?://[^/?#]+|\{\{[^}]*\}\})(.*)$", re.DOTALL)
 FLOW_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.errors import OrderspecError
+from orderspec.errors import OrderspecError
 
 
 class HttpFileError(OrderspecError):

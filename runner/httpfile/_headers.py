@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from runner.httpfile._model import Problem
+from orderspec.httpfile._model import Problem
 
 _NOT_SHARED = frozenset({"content-type", "content-length", "host"})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from runner.httpfile._templates import REFERENCE
+from orderspec.httpfile._templates import REFERENCE
 
 _CREDENTIAL_WORDS = frozenset(
     {"token", "password", "passwd", "pwd", "secret", "key", "apikey", "credential", "credentials", "auth", "authorization", "bearer"}

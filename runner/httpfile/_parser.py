@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from runner.httpfile._errors import HttpFileError
-from runner.httpfile._model import Header, HttpFile, Line, Problem, Request, Script, Tag, Variable
-from runner.httpfile._templates import REFERENCE
+from orderspec.httpfile._errors import HttpFileError
+from orderspec.httpfile._model import Header, HttpFile, Line, Problem, Request, Script, Tag, Variable
+from orderspec.httpfile._templates import REFERENCE
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
 # Request kinds of the HTTP Client that are not plain HTTP requests.

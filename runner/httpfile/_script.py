@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from runner.httpfile._model import Problem, Script
+from orderspec.httpfile._model import Problem, Script
 
 _DROPPED = re.compile(r"^(?:client\.log|console\.log)\s*\(")
 _SETTERS = {"client.global.set": "global", "request.variables.set": "request"}

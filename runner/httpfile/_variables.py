@@ -18,10 +18,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from runner.httpfile._model import HttpFile, Problem, Script
-from runner.httpfile._names import env_name, identifier, looks_like_credential
-from runner.httpfile._script import Assignment, jinja_string, translate_script
-from runner.httpfile._templates import REFERENCE, Ref, dynamic, references, rewrite
+from orderspec.httpfile._model import HttpFile, Problem, Script
+from orderspec.httpfile._names import env_name, identifier, looks_like_credential
+from orderspec.httpfile._script import Assignment, jinja_string, translate_script
+from orderspec.httpfile._templates import REFERENCE, Ref, dynamic, references, rewrite
 
 _ENVIRONMENT = re.compile(r"^\$(?:processEnv|env)\.(\w+)$")
 

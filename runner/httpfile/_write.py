@@ -41,7 +41,7 @@ _Dumper.add_representer(str, _represent_str)
 def schema_reference(flow_path: Path | None) -> str:
     """The schema as editors should find it: a relative path to the installed file, else its ``$id``."""
     try:
-        from runner._resources import schema_path
+        from orderspec._resources import schema_path
 
         schema = schema_path("flow.schema.json")
     except FileNotFoundError:

@@ -8,12 +8,12 @@ the profile's base URL (``orderspec.yaml``) or, with ``sandbox=True``, a local s
 started for the run.
 """
 
-from runner.orders._apply import ApplyFailed, FailedOrder, PlacedOrder, apply
-from runner.orders._budget import Budget, BudgetExceeded, Quote
-from runner.orders._plan import PlannedOrder, plan
-from runner.orders._profiles import Auth, Profile, ProfileError, default_profile, load_profiles, select_profile
-from runner.orders._sandboxes import SandboxPool
-from runner.orders._target import OrderError
+from orderspec.orders._apply import ApplyFailed, FailedOrder, PlacedOrder, apply
+from orderspec.orders._budget import Budget, BudgetExceeded, Quote
+from orderspec.orders._plan import PlannedOrder, plan
+from orderspec.orders._profiles import Auth, Profile, ProfileError, default_profile, load_profiles, select_profile
+from orderspec.orders._sandboxes import SandboxPool
+from orderspec.orders._target import OrderError
 
 __all__ = [
     "ApplyFailed",

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runner.errors import OrderspecError
-from runner.orders._budget import Quote, quote_of
-from runner.orders._run import run
-from runner.orders._sandboxes import SandboxPool, pool_for
-from runner.orders._specs import load_orders
-from runner.orders._target import OrderError, Prepared, prepare
+from orderspec.errors import OrderspecError
+from orderspec.orders._budget import Quote, quote_of
+from orderspec.orders._run import run
+from orderspec.orders._sandboxes import SandboxPool, pool_for
+from orderspec.orders._specs import load_orders
+from orderspec.orders._target import OrderError, Prepared, prepare
 
 _NUMBER_KEYS = ("order_number", "order_id")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from runner.errors import OrderspecError
+from orderspec.errors import OrderspecError
 
 QUOTE_TOTAL = "quote_total"
 QUOTE_CURRENCY = "quote_currency"

@@ -12,7 +12,7 @@ from collections.abc import Generator, Mapping
 
 import httpx
 
-from runner.orders._profiles import Profile
+from orderspec.orders._profiles import Profile
 
 TIMEOUT = 30.0
 

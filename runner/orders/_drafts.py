@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from runner.errors import OrderspecError
+from orderspec.errors import OrderspecError
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def can_discard(flow: Any) -> bool:
 
 def discard(flow: Any, context: Mapping[str, Any], client: httpx.Client) -> Discarded | None:
     """Delete the draft named in ``context["vars"]`` with the flow's ``discard`` request; None when there is none."""
-    from runner.engine import RequestFailed, discard_flow, draft_of, run_flow
+    from orderspec.engine import RequestFailed, discard_flow, draft_of, run_flow
 
     draft = draft_of(flow, context)
     if draft is None:

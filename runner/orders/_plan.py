@@ -16,12 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from runner.orders._budget import Budget, Quote, budget_of, quote_of
-from runner.orders._drafts import can_discard
-from runner.orders._run import run
-from runner.orders._sandboxes import SandboxPool, pool_for
-from runner.orders._specs import load_orders
-from runner.orders._target import prepare
+from orderspec.orders._budget import Budget, Quote, budget_of, quote_of
+from orderspec.orders._drafts import can_discard
+from orderspec.orders._run import run
+from orderspec.orders._sandboxes import SandboxPool, pool_for
+from orderspec.orders._specs import load_orders
+from orderspec.orders._target import prepare
 
 
 @dataclass(frozen=True)

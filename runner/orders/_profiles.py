@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from runner.errors import OrderspecError, SourceError
+from orderspec.errors import OrderspecError, SourceError
 
 PROFILES_FILE = "orderspec.yaml"
 
@@ -139,7 +139,7 @@ def find_profiles_file(start: Path) -> Path | None:
 
 def load_profiles(path: Path) -> dict[str, Profile]:
     """Read a profiles file; every mistake is reported with its line and column."""
-    from runner._yaml import load_yaml
+    from orderspec._yaml import load_yaml
 
     document = load_yaml(path)
     data = document.data

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TextIO
 
-from runner.orders._apply import FailedOrder, PlacedOrder
-from runner.orders._budget import Quote
-from runner.orders._plan import PlannedOrder
+from orderspec.orders._apply import FailedOrder, PlacedOrder
+from orderspec.orders._budget import Quote
+from orderspec.orders._plan import PlannedOrder
 
 
 def _size(count: int) -> str:
@@ -158,8 +158,8 @@ class ApplyProgress:
     """Per-step progress of ``apply`` on ``stream``: the engine's lines, plus bytes per upload."""
 
     def __init__(self, stream: TextIO, *, live: bool) -> None:
-        from runner.engine._mask import Masker
-        from runner.engine._progress import Progress
+        from orderspec.engine._mask import Masker
+        from orderspec.engine._progress import Progress
 
         self._masker = Masker
         self.stream = stream
@@ -168,7 +168,7 @@ class ApplyProgress:
         self._sent: dict[str, int] = {}
 
     def __call__(self, prepared: Any, event: Any) -> None:
-        from runner.engine import StepFinished, StepPolled, UploadProgress
+        from orderspec.engine import StepFinished, StepPolled, UploadProgress
 
         if prepared is not self._current:
             self._current = prepared

@@ -7,11 +7,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from runner.errors import OrderspecError
-from runner.orders._budget import BudgetExceeded, budget_of, check_budget, quote_of
-from runner.orders._client import make_client
-from runner.orders._drafts import Discarded, discard
-from runner.orders._target import OrderError, Prepared
+from orderspec.errors import OrderspecError
+from orderspec.orders._budget import BudgetExceeded, budget_of, check_budget, quote_of
+from orderspec.orders._client import make_client
+from orderspec.orders._drafts import Discarded, discard
+from orderspec.orders._target import OrderError, Prepared
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def run(
     A failure before the order is placed also discards the draft it created, and is
     raised as ``OrderError`` naming the spec, the step and what became of the draft.
     """
-    from runner.engine import run_flow
+    from orderspec.engine import run_flow
 
     budget = budget_of(prepared.order.data)
 
@@ -102,6 +102,6 @@ def _order_error(prepared: Prepared, exc: OrderspecError, note: Discarded | None
 
 def _unreachable_default(prepared: Prepared, exc: OrderspecError) -> bool:
     """The embedded default profile points at a sandbox that is not running."""
-    from runner.engine import ConnectionFailed
+    from orderspec.engine import ConnectionFailed
 
     return isinstance(exc, ConnectionFailed) and prepared.profile.source == "embedded default"

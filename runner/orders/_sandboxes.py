@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from runner.orders._profiles import Profile
+from orderspec.orders._profiles import Profile
 
 def sandbox_secrets(system: str) -> dict[str, str] | None:
     """The credentials ``system``'s sandbox accepts unless configured otherwise.
@@ -22,15 +22,15 @@ def sandbox_secrets(system: str) -> dict[str, str] | None:
     They are read from the sandbox apps themselves, so the two cannot disagree.
     """
     if system == "ctq":
-        from runner.sandbox.ctq._app import DEFAULT_ORGANIZATION
+        from orderspec.sandbox.ctq._app import DEFAULT_ORGANIZATION
 
         return {"secret": DEFAULT_ORGANIZATION}
     if system in ("3yourmind-service-panel", "3yourmind-user-panel"):
-        from runner.sandbox.threeyourmind._http import DEFAULT_TOKEN
+        from orderspec.sandbox.threeyourmind._http import DEFAULT_TOKEN
 
         return {"secret": DEFAULT_TOKEN}
     if system == "tophoto":
-        from runner.sandbox.tophoto._auth import DEFAULT_PASSWORD, DEFAULT_USERNAME
+        from orderspec.sandbox.tophoto._auth import DEFAULT_PASSWORD, DEFAULT_USERNAME
 
         return {"username": DEFAULT_USERNAME, "secret": DEFAULT_PASSWORD}
     return None
@@ -44,7 +44,7 @@ class SandboxPool:
 
     def attach(self, profile: Profile) -> tuple[Profile, dict[str, str]]:
         """``profile`` pointed at a running sandbox of its system, and the sandbox's credentials."""
-        from runner.sandbox import APPS
+        from orderspec.sandbox import APPS
 
         options: dict[str, object] = {}
         if profile.system == "ctq" and profile.auth.kind == "api-key-header":
@@ -82,7 +82,7 @@ def pool_for(sandbox: bool, given: SandboxPool | None) -> Iterator[SandboxPool |
 
 
 def _start(system: str, options: dict[str, object]) -> Any:
-    from runner.sandbox import SandboxConfig, create_app
-    from runner.sandbox._server import serve_in_thread
+    from orderspec.sandbox import SandboxConfig, create_app
+    from orderspec.sandbox._server import serve_in_thread
 
     return serve_in_thread(create_app(system, SandboxConfig(options=options)))

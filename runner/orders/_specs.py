@@ -6,12 +6,12 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from runner.errors import UsageError
+from orderspec.errors import UsageError
 
 
 def load_orders(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, Any]]:
     """``(label, Order)`` for every spec under ``paths``; every invalid one is reported at once."""
-    from runner.spec import SpecError, validate_paths
+    from orderspec.spec import SpecError, validate_paths
 
     given = list(paths)
     report = validate_paths(given)

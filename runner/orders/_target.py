@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner.errors import OrderspecError
-from runner.orders._profiles import Auth, Profile, credentials, select_profile
-from runner.orders._sandboxes import SandboxPool
+from orderspec.errors import OrderspecError
+from orderspec.orders._profiles import Auth, Profile, credentials, select_profile
+from orderspec.orders._sandboxes import SandboxPool
 
 
 class OrderError(OrderspecError):
@@ -26,12 +26,12 @@ class Prepared:
     """Everything a flow run needs for one spec; ``label`` is how messages name the spec."""
 
     order: Any
-    """The validated ``runner.spec.Order``."""
+    """The validated ``orderspec.spec.Order``."""
     label: str
     system: str
     profile: Profile
     flow: Any
-    """The loaded ``runner.engine.Flow``."""
+    """The loaded ``orderspec.engine.Flow``."""
     target: Mapping[str, Any]
     secrets: Mapping[str, str] = field(repr=False)
 
@@ -57,8 +57,8 @@ def prepare(
     sandboxes: SandboxPool | None = None,
 ) -> Prepared:
     """Resolve the spec's profile (or sandbox), load its flow, and build the flow context."""
-    from runner._resources import flow_path
-    from runner.engine import load_flow
+    from orderspec._resources import flow_path
+    from orderspec.engine import load_flow
 
     system = order.system or "custom"
     name = profile_name or order.profile
@@ -79,8 +79,8 @@ def prepare(
 
 def _credentials(profile: Profile) -> dict[str, str]:
     """The profile's credentials; the embedded default falls back to its sandbox's own."""
-    from runner.orders._profiles import ProfileError
-    from runner.orders._sandboxes import sandbox_secrets
+    from orderspec.orders._profiles import ProfileError
+    from orderspec.orders._sandboxes import sandbox_secrets
 
     try:
         return credentials(profile)
@@ -96,7 +96,7 @@ def _custom_profile(order: Any, name: str | None, profiles_file: Path | None) ->
     if name is None:
         options = (order.data.get("target") or {}).get("options") or {}
         return Profile(name="none", system="custom", base_url=str(options.get("base_url", "")), auth=Auth())
-    from runner.orders._profiles import find_profiles_file, load_profiles
+    from orderspec.orders._profiles import find_profiles_file, load_profiles
 
     path = profiles_file or find_profiles_file(order.path)
     profiles = load_profiles(path) if path else {}

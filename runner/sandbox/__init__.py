@@ -15,18 +15,18 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from runner.errors import UsageError
-from runner.sandbox._catalogue import CatalogueError
-from runner.sandbox._config import FaultConfig, SandboxConfig, SandboxConfigError, load_config
-from runner.sandbox._faults import FaultMiddleware
+from orderspec.errors import UsageError
+from orderspec.sandbox._catalogue import CatalogueError
+from orderspec.sandbox._config import FaultConfig, SandboxConfig, SandboxConfigError, load_config
+from orderspec.sandbox._faults import FaultMiddleware
 
 # system name -> module with create_app; both 3YOURMIND panels live in one app, as on a real instance
 APPS: dict[str, str] = {
-    "ctq": "runner.sandbox.ctq",
-    "3yourmind": "runner.sandbox.threeyourmind",
-    "3yourmind-user-panel": "runner.sandbox.threeyourmind",
-    "3yourmind-service-panel": "runner.sandbox.threeyourmind",
-    "tophoto": "runner.sandbox.tophoto",
+    "ctq": "orderspec.sandbox.ctq",
+    "3yourmind": "orderspec.sandbox.threeyourmind",
+    "3yourmind-user-panel": "orderspec.sandbox.threeyourmind",
+    "3yourmind-service-panel": "orderspec.sandbox.threeyourmind",
+    "tophoto": "orderspec.sandbox.tophoto",
 }
 
 __all__ = [

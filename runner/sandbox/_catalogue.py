@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from runner._yaml import load_yaml
-from runner.errors import SourceError
-from runner.sandbox._config import SandboxConfigError
+from orderspec._yaml import load_yaml
+from orderspec.errors import SourceError
+from orderspec.sandbox._config import SandboxConfigError
 
 T = TypeVar("T")
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from runner._yaml import load_yaml
-from runner.errors import OrderspecError
+from orderspec._yaml import load_yaml
+from orderspec.errors import OrderspecError
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import random
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from runner.sandbox._config import FaultConfig
+from orderspec.sandbox._config import FaultConfig
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

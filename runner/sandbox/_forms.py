@@ -3,7 +3,7 @@
 ``Request.form()`` drives python-multipart and spools every file part into a
 ``SpooledTemporaryFile`` (memory up to 1 MiB, disk beyond), so an upload is never held
 whole in memory. Two things it leaves to the caller are done here: a limit on the
-whole body (``runner.sandbox._body``; the vendors answer 413 beyond it), and
+whole body (``orderspec.sandbox._body``; the vendors answer 413 beyond it), and
 ``multipart/*`` types other than ``form-data``, which ``form()`` reads as an empty form
 (to.photo documents ``multipart/mixed``): those go through Starlette's
 ``MultiPartParser``, the class ``form()`` itself runs, so both types are parsed,
@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
-from runner.sandbox._body import limited_request
+from orderspec.sandbox._body import limited_request
 
 
 # A malformed body already gets the vendor's error answer; python-multipart's own

@@ -6,9 +6,9 @@ import struct
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
-from runner.sandbox import create_app
-from runner.sandbox._config import SandboxConfig
-from runner.sandbox._server import RunningSandbox, serve_in_thread
+from orderspec.sandbox import create_app
+from orderspec.sandbox._config import SandboxConfig
+from orderspec.sandbox._server import RunningSandbox, serve_in_thread
 
 __all__ = ["RunningSandbox", "SandboxFactory", "cube_stl", "running_sandbox"]
 

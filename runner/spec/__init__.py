@@ -4,17 +4,17 @@ order = load_spec("specs/examples/ctq-bracket.yaml")   # raises SpecError
 report = validate_paths(["specs/"])                     # never raises for bad specs
 """
 
-from runner.spec._load import (
+from orderspec.spec._load import (
     SpecResult,
     ValidationReport,
     check_spec,
     load_spec,
     validate_paths,
 )
-from runner.spec._order import Order
-from runner.spec._problems import Problem, SpecError, format_path
-from runner.spec._schema import order_schema
-from runner.spec._sniff import Kind, sniff
+from orderspec.spec._order import Order
+from orderspec.spec._problems import Problem, SpecError, format_path
+from orderspec.spec._schema import order_schema
+from orderspec.spec._sniff import Kind, sniff
 
 __all__ = [
     "Kind",

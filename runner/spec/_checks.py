@@ -12,10 +12,10 @@ import stat as stat_module
 from dataclasses import dataclass, field
 from typing import Any
 
-from runner._yaml import Document
-from runner.spec._countries import COMMON_MISTAKES, ISO_ALPHA2
-from runner.spec._problems import JsonPath, Problem
-from runner.spec._sniff import Kind, sniff
+from orderspec._yaml import Document
+from orderspec.spec._countries import COMMON_MISTAKES, ISO_ALPHA2
+from orderspec.spec._problems import JsonPath, Problem
+from orderspec.spec._sniff import Kind, sniff
 
 TOPHOTO_MAX_SUBCARTS = 9
 """to.photo refuses an order split into more than 9 subcarts (422)."""

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from runner._yaml import Document, decode_source, parse_yaml, read_source
-from runner.errors import Location, SourceError, UsageError
-from runner.spec._checks import RunCache, check
-from runner.spec._order import Order
-from runner.spec._problems import Problem, SpecError
-from runner.spec._schema import schema_problems
+from orderspec._yaml import Document, decode_source, parse_yaml, read_source
+from orderspec.errors import Location, SourceError, UsageError
+from orderspec.spec._checks import RunCache, check
+from orderspec.spec._order import Order
+from orderspec.spec._problems import Problem, SpecError
+from orderspec.spec._schema import schema_problems
 
 _ORDER_LINE = re.compile(rb"^(?:\xef\xbb\xbf)?kind:[ \t]*(['\"]?)Order\1[ \t]*(#.*)?\r?$", re.MULTILINE)
 _SUFFIXES = (".yaml", ".yml")

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from runner._yaml import Document
+from orderspec._yaml import Document
 
 _ADDED_ITEM_KEYS = frozenset(["path", "paths"])
 """Keys orderspec adds to each item (absolute paths); with ``target.flow_path``, not part of the digest."""

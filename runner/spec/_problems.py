@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from runner.errors import Location, OrderspecError
+from orderspec.errors import Location, OrderspecError
 
 JsonPath = tuple[str | int, ...]
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from runner._resources import schema_path
-from runner._yaml import Document
-from runner.spec._problems import JsonPath, Problem
+from orderspec._resources import schema_path
+from orderspec._yaml import Document
+from orderspec.spec._problems import JsonPath, Problem
 
 SCHEMA_NAME = "order-spec.schema.json"
 

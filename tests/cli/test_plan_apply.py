@@ -19,7 +19,7 @@ EXAMPLES = ROOT / "specs" / "examples"
 
 def orderspec(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "runner", *args],
+        [sys.executable, "-m", "orderspec", *args],
         cwd=cwd,
         env={**os.environ, **(env or {})},
         capture_output=True,
@@ -101,7 +101,7 @@ def test_unknown_name_is_one_clear_message(spec_copy: Path) -> None:
 
 def test_wrong_credentials_against_a_running_sandbox(spec_copy: Path, tmp_path: Path) -> None:
     server = subprocess.Popen(
-        [sys.executable, "-m", "runner", "sandbox", "serve", "3yourmind", "--port", "0"],
+        [sys.executable, "-m", "orderspec", "sandbox", "serve", "3yourmind", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -145,7 +145,7 @@ def _on_a_terminal(*args: str, answer: bytes) -> tuple[str, int]:
     import time
 
     controller, terminal = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "runner", *args], cwd=ROOT, stdin=terminal, stdout=terminal, stderr=terminal)
+    process = subprocess.Popen([sys.executable, "-m", "orderspec", *args], cwd=ROOT, stdin=terminal, stdout=terminal, stderr=terminal)
     os.close(terminal)
     seen = b""
     answered = False

@@ -14,10 +14,10 @@ from xml.etree import ElementTree
 
 import pytest
 
-from runner.sandbox._server import serve_in_thread
+from orderspec.sandbox._server import serve_in_thread
 
 _APP = Path(__file__).resolve().parent.parent / "engine" / "_app.py"
-ORDERSPEC = [sys.executable, "-m", "runner"]
+ORDERSPEC = [sys.executable, "-m", "orderspec"]
 SECRET = "very-secret-token-value"
 
 

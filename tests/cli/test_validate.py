@@ -34,7 +34,7 @@ payment:
 def orderspec(*args: str, cwd: Path = ROOT, python_options: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if key != "ORDERSPEC_DEBUG"}
     return subprocess.run(
-        [sys.executable, *python_options, "-m", "runner", "validate", *args],
+        [sys.executable, *python_options, "-m", "orderspec", "validate", *args],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -188,12 +188,12 @@ def test_validate_imports_stay_small(specs: Path) -> None:
     imported = {
         line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:") and "|" in line
     }
-    assert "runner.spec" in imported
+    assert "orderspec.spec" in imported
     heavy = {
         name
         for name in imported
         if name.split(".")[0] in {"httpx", "vcr", "jinja2", "jsonschema", "starlette", "uvicorn"}
-        or name.startswith("runner.engine")
+        or name.startswith("orderspec.engine")
     }
     assert heavy == set()
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from runner.sandbox._server import RunningSandbox, serve_in_thread
+from orderspec.sandbox._server import RunningSandbox, serve_in_thread
 from ._app import State, create_app
 
 
@@ -96,7 +96,7 @@ base_url: "{{ target.base_url }}"
 @pytest.fixture
 def flow_of(write_flow):
     """Load a flow from its steps (YAML text after the common head)."""
-    from runner.engine import load_flow
+    from orderspec.engine import load_flow
 
     def make(body: str):
         return load_flow(write_flow(HEAD + body))

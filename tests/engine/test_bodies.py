@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from runner.engine import FlowError, run_flow
-from runner.engine import _events as ev
+from orderspec.engine import FlowError, run_flow
+from orderspec.engine import _events as ev
 
 from .conftest import context
 
@@ -138,7 +138,7 @@ def test_large_upload_is_not_held_in_memory(server, flow_of, tmp_path):
 
 
 def test_file_gone_while_sending_is_a_clear_error(tmp_path):
-    from runner.engine._http import BodyError, _file_chunks
+    from orderspec.engine._http import BodyError, _file_chunks
 
     with pytest.raises(BodyError, match=r"cannot read .*gone.bin"):
         list(_file_chunks(tmp_path / "gone.bin"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runner.engine import FlowSourceError, discard_flow, draft_of, load_flow, run_flow
+from orderspec.engine import FlowSourceError, discard_flow, draft_of, load_flow, run_flow
 
 from .conftest import HEAD, context
 

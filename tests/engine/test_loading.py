@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runner.engine import FlowSourceError, load_flow
+from orderspec.engine import FlowSourceError, load_flow
 
 from .conftest import HEAD
 
@@ -131,7 +131,7 @@ def test_missing_file_is_a_clear_error(tmp_path):
 
 
 def test_builtin_flows_load():
-    from runner._resources import flow_path
+    from orderspec._resources import flow_path
 
     for system in ("ctq", "3yourmind-service-panel", "3yourmind-user-panel", "tophoto"):
         if flow_path(system).exists():

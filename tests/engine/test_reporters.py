@@ -7,9 +7,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from runner.engine import RequestFailed, run_flow
-from runner.engine._mask import Masker
-from runner.engine._reporters import json_report, junit_xml
+from orderspec.engine import RequestFailed, run_flow
+from orderspec.engine._mask import Masker
+from orderspec.engine._reporters import json_report, junit_xml
 
 from .conftest import context
 

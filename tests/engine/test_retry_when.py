@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from runner.engine import FlowSourceError, OutcomeUnknown, RequestFailed, load_flow, run_flow
-from runner.engine import _events as ev
+from orderspec.engine import FlowSourceError, OutcomeUnknown, RequestFailed, load_flow, run_flow
+from orderspec.engine import _events as ev
 
 from .conftest import HEAD, context
 

@@ -7,7 +7,7 @@ import uuid
 import httpx
 import pytest
 
-from runner.engine import (
+from orderspec.engine import (
     CaptureError,
     ConnectionFailed,
     FlowError,
@@ -20,7 +20,7 @@ from runner.engine import (
     TemplateError,
     run_flow,
 )
-from runner.engine import _events as ev
+from orderspec.engine import _events as ev
 
 from .conftest import context
 

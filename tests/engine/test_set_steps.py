@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from runner.engine import FlowSourceError, PickError, TemplateError, load_flow, run_flow
-from runner.engine import _events as ev
+from orderspec.engine import FlowSourceError, PickError, TemplateError, load_flow, run_flow
+from orderspec.engine import _events as ev
 
 from .conftest import HEAD, context
 

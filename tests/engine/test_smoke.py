@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from runner.engine import load_flow, run_flow
+from orderspec.engine import load_flow, run_flow
 
 from .conftest import context
 

@@ -8,8 +8,8 @@ import hashlib
 import pytest
 from jinja2.exceptions import TemplateSyntaxError
 
-from runner.engine import PickError
-from runner.engine._template import ENV, EvalFailure, compile_expression, compile_template, pick
+from orderspec.engine import PickError
+from orderspec.engine._template import ENV, EvalFailure, compile_expression, compile_template, pick
 
 CTX = {
     "order": {"items": [{"file": "a.stl", "quantity": 2}], "customer": {"name": "Ortega"}, "note": "{{ secrets.token }}"},

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.sandbox._server import RunningSandbox, serve_in_thread
+from orderspec.sandbox._server import RunningSandbox, serve_in_thread
 
 from ._app import State, create_app
 

@@ -12,7 +12,7 @@ from .conftest import DATA
 
 
 def _orderspec(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "runner", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+    return subprocess.run([sys.executable, "-m", "orderspec", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
 
 
 def test_writes_the_flow_and_lists_warnings_with_lines(tmp_path: Path) -> None:

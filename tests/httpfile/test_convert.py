@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 import yaml
 
-from runner._resources import schema_path
-from runner.engine import load_flow
-from runner.httpfile import HttpFileError, convert, import_http, parse_http
+from orderspec._resources import schema_path
+from orderspec.engine import load_flow
+from orderspec.httpfile import HttpFileError, convert, import_http, parse_http
 
 from .conftest import DATA
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import yaml
 
-from runner.engine import load_flow, run_flow
-from runner.httpfile import import_http
+from orderspec.engine import load_flow, run_flow
+from orderspec.httpfile import import_http
 
 from ._app import ADDRESSES, BASKET, CUSTOMER, LINE, TOKEN
 from .conftest import DATA, Server
@@ -85,7 +85,7 @@ def test_converted_seed_runs_through_the_engine(tmp_path: Path, service_panel: S
 def test_import_http_then_orderspec_run(tmp_path: Path, service_panel: Server) -> None:
     flow_file = tmp_path / "service-panel.yaml"
     imported = subprocess.run(
-        [sys.executable, "-m", "runner", "import-http", str(DATA / "service-panel.http"), "-o", str(flow_file)],
+        [sys.executable, "-m", "orderspec", "import-http", str(DATA / "service-panel.http"), "-o", str(flow_file)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -93,7 +93,7 @@ def test_import_http_then_orderspec_run(tmp_path: Path, service_panel: Server) -
     assert imported.returncode == 0, imported.stderr
     env = {**os.environ, "SP_TOKEN": TOKEN}
     done = subprocess.run(
-        [sys.executable, "-m", "runner", "run", str(flow_file), "--var", f"host={service_panel.base_url}", "--secret", "token=SP_TOKEN"],
+        [sys.executable, "-m", "orderspec", "run", str(flow_file), "--var", f"host={service_panel.base_url}", "--secret", "token=SP_TOKEN"],
         capture_output=True,
         text=True,
         env=env,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.httpfile import HttpFileError, parse_http, parse_http_file
+from orderspec.httpfile import HttpFileError, parse_http, parse_http_file
 
 from .conftest import DATA
 

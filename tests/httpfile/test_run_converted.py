@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 
-from runner.engine import load_flow, run_flow
-from runner.httpfile import import_http
+from orderspec.engine import load_flow, run_flow
+from orderspec.httpfile import import_http
 
 from .conftest import Server
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from runner.httpfile._model import Script
-from runner.httpfile._script import js_to_jinja, translate_script
+from orderspec.httpfile._model import Script
+from orderspec.httpfile._script import js_to_jinja, translate_script
 
 
 def test_several_sets_per_handler_with_their_lines() -> None:

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from runner.orders import Budget, BudgetExceeded, Quote
-from runner.orders._budget import check_budget, quote_of
+from orderspec.orders import Budget, BudgetExceeded, Quote
+from orderspec.orders._budget import check_budget, quote_of
 
 BUDGET = Budget(max_total=Decimal("250"), currency="EUR")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from runner.orders import apply
-from runner.sandbox import SandboxConfig
+from orderspec.orders import apply
+from orderspec.sandbox import SandboxConfig
 
 from .conftest import placed_orders, profile_for, write_profiles
 

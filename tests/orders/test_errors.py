@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from runner.orders import ApplyFailed, apply, plan
-from runner.orders._profiles import ProfileError
-from runner.sandbox import FaultConfig, SandboxConfig
+from orderspec.orders import ApplyFailed, apply, plan
+from orderspec.orders._profiles import ProfileError
+from orderspec.sandbox import FaultConfig, SandboxConfig
 
 from .conftest import placed_orders, profile_for, write_profiles
 
@@ -232,8 +232,8 @@ def test_catalogue_reads_are_retried_on_503(specs, sandbox, sandbox_env) -> None
 
 
 def test_plan_shows_a_quote_over_budget(specs) -> None:
-    from runner.orders import SandboxPool
-    from runner.orders._render import plan_text
+    from orderspec.orders import SandboxPool
+    from orderspec.orders._render import plan_text
 
     def small_budget(data: dict) -> None:
         data["budget"] = {"max_total": 50, "currency": "EUR"}

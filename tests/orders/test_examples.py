@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from runner.orders import SandboxPool, apply, plan
+from orderspec.orders import SandboxPool, apply, plan
 
 from .conftest import EXAMPLES, SPECS, placed_orders
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from runner.orders import apply
+from orderspec.orders import apply
 
 from .conftest import ROOT, placed_orders, profile_for, write_profiles
 
@@ -37,7 +37,7 @@ SPEC = {
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [sys.executable, "-m", "runner", *args], capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}
+        [sys.executable, "-m", "orderspec", *args], capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done

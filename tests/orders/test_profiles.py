@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from runner.errors import SourceError
-from runner.orders import ProfileError, default_profile, load_profiles, select_profile
-from runner.orders._client import make_client
-from runner.orders._profiles import credentials, find_profiles_file
+from orderspec.errors import SourceError
+from orderspec.orders import ProfileError, default_profile, load_profiles, select_profile
+from orderspec.orders._client import make_client
+from orderspec.orders._profiles import credentials, find_profiles_file
 
 ROOT = Path(__file__).resolve().parents[2]
 

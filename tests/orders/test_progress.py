@@ -7,9 +7,9 @@ import re
 
 import httpx
 
-from runner.orders import apply
-from runner.orders._render import ApplyProgress, placed_text
-from runner.sandbox import SandboxConfig
+from orderspec.orders import apply
+from orderspec.orders._render import ApplyProgress, placed_text
+from orderspec.sandbox import SandboxConfig
 
 from .conftest import placed_orders, profile_for, write_profiles
 

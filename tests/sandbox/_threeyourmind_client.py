@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from runner.sandbox.testing import RunningSandbox
+from orderspec.sandbox.testing import RunningSandbox
 
 
 @contextmanager

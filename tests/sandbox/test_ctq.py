@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from runner.sandbox import SandboxConfig
-from runner.sandbox.testing import RunningSandbox, cube_stl, running_sandbox
+from orderspec.sandbox import SandboxConfig
+from orderspec.sandbox.testing import RunningSandbox, cube_stl, running_sandbox
 
 from _ctq_requests import ADDRESS as _STANDARD_ADDRESS
 from _ctq_requests import HEADERS, OCTET, SLS_PA12

@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 import yaml
 
-from runner.sandbox import FaultConfig, SandboxConfig, SandboxConfigError
-from runner.sandbox.ctq._catalogue import BUILT_IN
-from runner.sandbox.testing import cube_stl, running_sandbox
+from orderspec.sandbox import FaultConfig, SandboxConfig, SandboxConfigError
+from orderspec.sandbox.ctq._catalogue import BUILT_IN
+from orderspec.sandbox.testing import cube_stl, running_sandbox
 
 from _ctq_requests import ADDRESS, HEADERS, OCTET, SLS_PA12
 storage = httpx.Client(verify=False)

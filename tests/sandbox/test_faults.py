@@ -12,10 +12,10 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from runner.errors import OrderspecError
-from runner.sandbox import FaultConfig, FaultMiddleware, SandboxConfig, create_app, load_config
-from runner.sandbox._server import serve_in_thread
-from runner.sandbox.testing import cube_stl
+from orderspec.errors import OrderspecError
+from orderspec.sandbox import FaultConfig, FaultMiddleware, SandboxConfig, create_app, load_config
+from orderspec.sandbox._server import serve_in_thread
+from orderspec.sandbox.testing import cube_stl
 
 from _ctq_requests import ADDRESS, HEADERS, OCTET, SLS_PA12
 

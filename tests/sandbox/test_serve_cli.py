@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-ORDERSPEC = [sys.executable, "-m", "runner"]
+ORDERSPEC = [sys.executable, "-m", "orderspec"]
 HEADERS = {"x-api-key": "sandbox-org", "language": "en"}
 
 

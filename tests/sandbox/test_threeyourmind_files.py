@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
-from runner.sandbox import SandboxConfigError, create_app
-from runner.sandbox._config import SandboxConfig
+from orderspec.sandbox import SandboxConfigError, create_app
+from orderspec.sandbox._config import SandboxConfig
 from _threeyourmind_client import token_client
 
-from runner.sandbox.testing import RunningSandbox, running_sandbox
+from orderspec.sandbox.testing import RunningSandbox, running_sandbox
 
 SP = "/api/v2.0/service-panel/services/1"
 STL = b"solid cube\nendsolid cube\n" * 20

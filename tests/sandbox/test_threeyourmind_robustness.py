@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
-from runner.sandbox import CatalogueError, create_app
-from runner.sandbox._config import FaultConfig, SandboxConfig
+from orderspec.sandbox import CatalogueError, create_app
+from orderspec.sandbox._config import FaultConfig, SandboxConfig
 from _threeyourmind_client import token_client
 
-from runner.sandbox.testing import RunningSandbox, running_sandbox
-from runner.sandbox.threeyourmind._catalogue import BUILT_IN
+from orderspec.sandbox.testing import RunningSandbox, running_sandbox
+from orderspec.sandbox.threeyourmind._catalogue import BUILT_IN
 
 SP = "/api/v2.0/service-panel/services/1"
 UP = "/api/v2.0/user-panel"

@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from runner.sandbox._config import SandboxConfig
+from orderspec.sandbox._config import SandboxConfig
 from _threeyourmind_client import token_client
 
-from runner.sandbox.testing import RunningSandbox, running_sandbox
+from orderspec.sandbox.testing import RunningSandbox, running_sandbox
 
 SP = "/api/v2.0/service-panel/services/1"
 STL = b"solid cube\n  facet normal 0 0 1\n  endfacet\nendsolid cube\n"

@@ -11,7 +11,7 @@ import pytest
 
 from _threeyourmind_client import token_client
 
-from runner.sandbox.testing import RunningSandbox, running_sandbox
+from orderspec.sandbox.testing import RunningSandbox, running_sandbox
 
 UP = "/api/v2.0/user-panel"
 STL = b"solid part\nendsolid part\n"

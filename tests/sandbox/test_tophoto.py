@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from runner.sandbox import FaultConfig, SandboxConfig, create_app
-from runner.sandbox._server import serve_in_thread
+from orderspec.sandbox import FaultConfig, SandboxConfig, create_app
+from orderspec.sandbox._server import serve_in_thread
 
 AUTH = ("sandbox", "sandbox-secret")
 OTHER_AUTH = ("portal-2000", "other-secret")

@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from runner.sandbox import CatalogueError, FaultConfig, SandboxConfig, SandboxConfigError, create_app
-from runner.sandbox._server import serve_in_thread
-from runner.sandbox.tophoto._catalogue import load_catalogue
+from orderspec.sandbox import CatalogueError, FaultConfig, SandboxConfig, SandboxConfigError, create_app
+from orderspec.sandbox._server import serve_in_thread
+from orderspec.sandbox.tophoto._catalogue import load_catalogue
 
 AUTH = ("sandbox", "sandbox-secret")
 MUG = "photo.to.amazonmarketplace.AmazonStandardCupProcessor"

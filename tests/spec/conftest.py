@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.spec import Problem, check_spec
+from orderspec.spec import Problem, check_spec
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "specs" / "examples"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.spec import validate_paths
+from orderspec.spec import validate_paths
 
 from .conftest import (
     CTQ,

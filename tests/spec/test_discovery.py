@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from runner.errors import UsageError
-from runner.spec import validate_paths
+from orderspec.errors import UsageError
+from orderspec.spec import validate_paths
 
 from .conftest import USER_PANEL, WriteSpec
 

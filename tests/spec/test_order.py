@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import runner
-from runner.errors import OrderspecError
-from runner.spec import Order, SpecError, load_spec, validate_paths
+import orderspec
+from orderspec.errors import OrderspecError
+from orderspec.spec import Order, SpecError, load_spec, validate_paths
 
 from .conftest import CTQ, CUSTOM_FLOW, EXAMPLES, TOPHOTO, USER_PANEL, WriteSpec
 
@@ -132,9 +132,9 @@ def test_examples_are_valid_orders() -> None:
 
 
 def test_public_names_on_the_package() -> None:
-    assert runner.load_spec is load_spec
-    assert runner.Order is Order
-    assert runner.validate_paths is validate_paths
+    assert orderspec.load_spec is load_spec
+    assert orderspec.Order is Order
+    assert orderspec.validate_paths is validate_paths
 
 
 def test_changing_order_data_does_not_leak_into_the_next_load(write_spec: WriteSpec) -> None:

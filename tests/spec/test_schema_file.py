@@ -11,8 +11,8 @@ import jsonschema
 import jsonschema_rs
 import pytest
 
-from runner._resources import schema_path
-from runner.spec import order_schema
+from orderspec._resources import schema_path
+from orderspec.spec import order_schema
 
 from .conftest import EXAMPLES
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.spec import Kind, sniff
+from orderspec.spec import Kind, sniff
 
 from .conftest import EXAMPLES
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from runner._yaml import MAX_BYTES, MAX_NODES, load_yaml, parse_yaml
-from runner.errors import Location, SourceError
+from orderspec._yaml import MAX_BYTES, MAX_NODES, load_yaml, parse_yaml
+from orderspec.errors import Location, SourceError
 
 SCALARS = """\
 int: 1

@@ -42,13 +42,13 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from runner.sandbox._config import SandboxConfig
+from orderspec.sandbox._config import SandboxConfig
 
 __all__ = ["create_app"]
 
 
 def create_app(config: SandboxConfig) -> Starlette:
     """A fresh CTQ sandbox app with its own in-memory state."""
-    from runner.sandbox.ctq._app import build_app
+    from orderspec.sandbox.ctq._app import build_app
 
     return build_app(config)

@@ -16,15 +16,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from runner.sandbox._body import BodyTooLarge, read_limited
-from runner.sandbox._config import SandboxConfig
-from runner.sandbox.ctq import _storage
-from runner.sandbox.ctq._catalogue import Catalogue, load_catalogue
-from runner.sandbox.ctq._geometry import Geometry, measure
-from runner.sandbox.ctq._orders import Item, Order, Pricing
-from runner.sandbox.ctq._swagger import MISSING, Contract, Operation
+from orderspec.sandbox._body import BodyTooLarge, read_limited
+from orderspec.sandbox._config import SandboxConfig
+from orderspec.sandbox.ctq import _storage
+from orderspec.sandbox.ctq._catalogue import Catalogue, load_catalogue
+from orderspec.sandbox.ctq._geometry import Geometry, measure
+from orderspec.sandbox.ctq._orders import Item, Order, Pricing
+from orderspec.sandbox.ctq._swagger import MISSING, Contract, Operation
 
-logger = logging.getLogger("runner.sandbox.ctq")
+logger = logging.getLogger("orderspec.sandbox.ctq")
 
 DEFAULT_ORGANIZATION = "sandbox-org"
 MAX_JSON_BYTES = 1024 * 1024

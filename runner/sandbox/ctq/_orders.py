@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from runner.sandbox.ctq._catalogue import Catalogue, Process
-from runner.sandbox.ctq._geometry import Geometry
+from orderspec.sandbox.ctq._catalogue import Catalogue, Process
+from orderspec.sandbox.ctq._geometry import Geometry
 
 _CM3 = {"mm": 0.001, "in": 16.387064}
 

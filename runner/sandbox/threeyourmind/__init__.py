@@ -15,11 +15,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from runner.sandbox._catalogue import CatalogueError
-from runner.sandbox._config import SandboxConfig
-from runner.sandbox.threeyourmind import _files, _inspect, _service_panel, _user_panel
-from runner.sandbox.threeyourmind._catalogue import load_catalogue
-from runner.sandbox.threeyourmind._state import State
+from orderspec.sandbox._catalogue import CatalogueError
+from orderspec.sandbox._config import SandboxConfig
+from orderspec.sandbox.threeyourmind import _files, _inspect, _service_panel, _user_panel
+from orderspec.sandbox.threeyourmind._catalogue import load_catalogue
+from orderspec.sandbox.threeyourmind._state import State
 
 __all__ = ["CatalogueError", "create_app"]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from runner.sandbox.threeyourmind import _errors, _fields
-from runner.sandbox.threeyourmind._fields import FieldErrors, Invalid
-from runner.sandbox.threeyourmind._state import Basket, Line, State
+from orderspec.sandbox.threeyourmind import _errors, _fields
+from orderspec.sandbox.threeyourmind._fields import FieldErrors, Invalid
+from orderspec.sandbox.threeyourmind._state import Basket, Line, State
 
 
 def get_basket(state: State, basket_id: int) -> Basket:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from runner.sandbox._catalogue import load_catalogue_file
+from orderspec.sandbox._catalogue import load_catalogue_file
 
 BUILT_IN = Path(__file__).resolve().parent / "catalogue.yaml"
 

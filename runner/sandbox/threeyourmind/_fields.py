@@ -10,7 +10,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from runner.sandbox.threeyourmind import _errors
+from orderspec.sandbox.threeyourmind import _errors
 
 _MISSING = object()
 _INT_TEXT = re.compile(r"\s*-?[0-9]{1,18}\s*", re.ASCII)

@@ -4,7 +4,7 @@ Multipart with a ``file`` part that carries a filename, and form fields ``basket
 ``line_id`` and ``unit`` (``mm`` or ``inch``); ``basket_id``/``line_id`` may also come
 as query parameters. The seed's example sends no token here (3YOURMIND accepts uploads
 into anonymous baskets), so a token is optional, but a wrong one is still refused.
-The body is read by Starlette's form parser (``runner.sandbox._forms``), which spools
+The body is read by Starlette's form parser (``orderspec.sandbox._forms``), which spools
 the file; its bytes are hashed and dropped, and the analysis status is derived from the
 upload time.
 """
@@ -21,12 +21,12 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 from starlette.routing import Route
 
-from runner.sandbox import _forms
-from runner.sandbox._body import BodyTooLarge
-from runner.sandbox.threeyourmind import _errors, _fields, _shapes
-from runner.sandbox.threeyourmind._fields import FieldErrors
-from runner.sandbox.threeyourmind._http import Call, answer, route, too_large
-from runner.sandbox.threeyourmind._state import Basket, Line, StoredFile, now_iso
+from orderspec.sandbox import _forms
+from orderspec.sandbox._body import BodyTooLarge
+from orderspec.sandbox.threeyourmind import _errors, _fields, _shapes
+from orderspec.sandbox.threeyourmind._fields import FieldErrors
+from orderspec.sandbox.threeyourmind._http import Call, answer, route, too_large
+from orderspec.sandbox.threeyourmind._state import Basket, Line, StoredFile, now_iso
 
 UNITS = ("mm", "inch")
 EXTENSIONS = ("stl", "obj", "3mf", "step", "stp", "iges", "igs", "ply", "wrl", "x_t", "sldprt", "zip")

@@ -20,10 +20,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from runner.sandbox._body import BodyTooLarge, read_limited
-from runner.sandbox.threeyourmind import _errors
-from runner.sandbox.threeyourmind._errors import ApiError
-from runner.sandbox.threeyourmind._state import State
+from orderspec.sandbox._body import BodyTooLarge, read_limited
+from orderspec.sandbox.threeyourmind import _errors
+from orderspec.sandbox.threeyourmind._errors import ApiError
+from orderspec.sandbox.threeyourmind._state import State
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from runner.sandbox.threeyourmind._http import Call, answer, no_content, route
+from orderspec.sandbox.threeyourmind._http import Call, answer, no_content, route
 
 
 async def orders(call: Call) -> Response:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from runner.sandbox.threeyourmind import _errors, _fields, _pricing, _shapes
-from runner.sandbox.threeyourmind._catalogue import Customer, Named
-from runner.sandbox.threeyourmind._fields import FieldErrors, Invalid
-from runner.sandbox.threeyourmind._state import ANALYSING, FINISHED, Basket, State, now_iso
+from orderspec.sandbox.threeyourmind import _errors, _fields, _pricing, _shapes
+from orderspec.sandbox.threeyourmind._catalogue import Customer, Named
+from orderspec.sandbox.threeyourmind._fields import FieldErrors, Invalid
+from orderspec.sandbox.threeyourmind._state import ANALYSING, FINISHED, Basket, State, now_iso
 
 SERVICE_PANEL = "service-panel"
 USER_PANEL = "user-panel"

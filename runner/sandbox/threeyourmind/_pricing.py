@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from runner.sandbox.threeyourmind._catalogue import Catalogue, Named
-from runner.sandbox.threeyourmind._state import Basket, Line
+from orderspec.sandbox.threeyourmind._catalogue import Catalogue, Named
+from orderspec.sandbox.threeyourmind._state import Basket, Line
 
 _CENT = Decimal("0.01")
 _ZERO = Decimal("0.00")

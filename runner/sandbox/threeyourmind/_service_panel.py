@@ -9,8 +9,8 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from runner.sandbox.threeyourmind import _baskets, _errors, _ordering, _shapes
-from runner.sandbox.threeyourmind._http import Call, answer, paginate, route
+from orderspec.sandbox.threeyourmind import _baskets, _errors, _ordering, _shapes
+from orderspec.sandbox.threeyourmind._http import Call, answer, paginate, route
 
 PREFIX = "/api/v2.0/service-panel/services/{service_id:int}"
 

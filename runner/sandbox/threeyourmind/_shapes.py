@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from runner.sandbox.threeyourmind import _pricing
-from runner.sandbox.threeyourmind._state import Basket, Line, State, StoredFile
+from orderspec.sandbox.threeyourmind import _pricing
+from orderspec.sandbox.threeyourmind._state import Basket, Line, State, StoredFile
 
 
 def _money(amount: Any) -> str | None:

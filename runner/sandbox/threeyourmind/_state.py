@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from runner.sandbox._config import SandboxConfig
-from runner.sandbox.threeyourmind._catalogue import Catalogue
+from orderspec.sandbox._config import SandboxConfig
+from orderspec.sandbox.threeyourmind._catalogue import Catalogue
 
 ANALYSING = "analysing"
 FINISHED = "finished"

@@ -12,11 +12,11 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from runner.sandbox.threeyourmind import _baskets, _errors, _fields, _ordering, _pricing, _shapes
-from runner.sandbox.threeyourmind._catalogue import ADDRESS_FIELDS
-from runner.sandbox.threeyourmind._fields import FieldErrors, Invalid
-from runner.sandbox.threeyourmind._http import Call, answer, no_content, paginate, route
-from runner.sandbox.threeyourmind._state import Basket
+from orderspec.sandbox.threeyourmind import _baskets, _errors, _fields, _ordering, _pricing, _shapes
+from orderspec.sandbox.threeyourmind._catalogue import ADDRESS_FIELDS
+from orderspec.sandbox.threeyourmind._fields import FieldErrors, Invalid
+from orderspec.sandbox.threeyourmind._http import Call, answer, no_content, paginate, route
+from orderspec.sandbox.threeyourmind._state import Basket
 
 PREFIX = "/api/v2.0/user-panel"
 _REQUIRED_ADDRESS = ("firstName", "lastName", "line1", "zipCode", "city", "country")

@@ -27,6 +27,6 @@ other mandators or portals). ``config.options`` also takes ``max_json_bytes`` an
 ``max_zip_bytes``.
 """
 
-from runner.sandbox.tophoto._app import create_app
+from orderspec.sandbox.tophoto._app import create_app
 
 __all__ = ["create_app"]

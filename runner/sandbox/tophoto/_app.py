@@ -15,19 +15,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from runner.sandbox import _forms
-from runner.sandbox._body import BodyTooLarge, read_limited
-from runner.sandbox._config import SandboxConfig, SandboxConfigError
-from runner.sandbox.tophoto._auth import Account, Authenticator, accounts_from, require_access
-from runner.sandbox.tophoto._catalogue import load_catalogue
-from runner.sandbox.tophoto._errors import ApiError, error_body, error_response
-from runner.sandbox.tophoto._model import read_new_order, read_status, read_status_entry
-from runner.sandbox.tophoto._orders import Order, OrderBook
-from runner.sandbox.tophoto._zip import inspect_zip
+from orderspec.sandbox import _forms
+from orderspec.sandbox._body import BodyTooLarge, read_limited
+from orderspec.sandbox._config import SandboxConfig, SandboxConfigError
+from orderspec.sandbox.tophoto._auth import Account, Authenticator, accounts_from, require_access
+from orderspec.sandbox.tophoto._catalogue import load_catalogue
+from orderspec.sandbox.tophoto._errors import ApiError, error_body, error_response
+from orderspec.sandbox.tophoto._model import read_new_order, read_status, read_status_entry
+from orderspec.sandbox.tophoto._orders import Order, OrderBook
+from orderspec.sandbox.tophoto._zip import inspect_zip
 
 Handler = Callable[[Request], Awaitable[Response]]
 
-_log = logging.getLogger("runner.sandbox.tophoto")
+_log = logging.getLogger("orderspec.sandbox.tophoto")
 
 DEFAULT_MAX_JSON_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_ZIP_BYTES = 1024 * 1024 * 1024

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from runner.sandbox._config import SandboxConfigError
-from runner.sandbox.tophoto._errors import ApiError
+from orderspec.sandbox._config import SandboxConfigError
+from orderspec.sandbox.tophoto._errors import ApiError
 
 DEFAULT_USERNAME = "sandbox"
 DEFAULT_PASSWORD = "sandbox-secret"

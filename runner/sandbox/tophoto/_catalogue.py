@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runner.sandbox._catalogue import load_catalogue_file
+from orderspec.sandbox._catalogue import load_catalogue_file
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "catalogue.yaml"
 

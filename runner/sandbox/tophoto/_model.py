@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runner.sandbox.tophoto._errors import ApiError
+from orderspec.sandbox.tophoto._errors import ApiError
 
 STATUSES: dict[str, bool] = {
     "Temporary": True,

@@ -23,9 +23,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from runner.sandbox.tophoto._catalogue import Catalogue
-from runner.sandbox.tophoto._errors import ApiError
-from runner.sandbox.tophoto._model import (
+from orderspec.sandbox.tophoto._catalogue import Catalogue
+from orderspec.sandbox.tophoto._errors import ApiError
+from orderspec.sandbox.tophoto._model import (
     STATUSES,
     invalid,
     read_customer,
@@ -33,7 +33,7 @@ from runner.sandbox.tophoto._model import (
     read_subcarts,
     unprocessable,
 )
-from runner.sandbox.tophoto._zip import ZipEntry, check_payload
+from orderspec.sandbox.tophoto._zip import ZipEntry, check_payload
 
 FIRST_ORDER_ID = 1230
 MAX_SUBCARTS = 9

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
-from runner.sandbox.tophoto._errors import ApiError
+from orderspec.sandbox.tophoto._errors import ApiError
 
 
 @dataclass(frozen=True)
