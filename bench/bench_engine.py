@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import ROOT, Row, median_seconds  # noqa: E402
+from _harness import ROOT, Row, median_seconds
 
 RUNS = 100
 UPLOAD_SIZE = 1 << 30
@@ -268,8 +268,8 @@ def _upload_rows(base: str) -> Iterable[Row]:
         with open(big, "wb") as handle:
             handle.truncate(UPLOAD_SIZE)  # sparse: no disk space, reads as zeros
         bodies = {
-            "multipart": ("POST", 'multipart: {files: {file: {path: "%s", content_type: application/octet-stream}}}' % big),
-            "content": ("PUT", 'content: {path: "%s", content_type: application/octet-stream}' % big),
+            "multipart": ("POST", f'multipart: {{files: {{file: {{path: "{big}", content_type: application/octet-stream}}}}}}'),
+            "content": ("PUT", f'content: {{path: "{big}", content_type: application/octet-stream}}'),
         }
         for kind, (method, body) in bodies.items():
             flow_path = Path(folder) / f"{kind}.yaml"

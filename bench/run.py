@@ -16,7 +16,7 @@ from types import ModuleType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import Row  # noqa: E402
+from _harness import Row
 
 
 def _load_modules(selection: list[str]) -> Iterator[tuple[str, ModuleType]]:

@@ -64,7 +64,7 @@ class Document:
     them, and skipping them makes parsing almost twice as fast.
     """
 
-    __slots__ = ("data", "file", "_values", "_keys", "_text")
+    __slots__ = ("_keys", "_text", "_values", "data", "file")
 
     def __init__(
         self,
@@ -222,7 +222,7 @@ def parse_yaml(text: str, name: str = "<string>", *, mapping: bool = True, posit
 class _Builder:
     """Turns the parser's event stream into plain data, recording positions as it goes."""
 
-    __slots__ = ("name", "text", "loader", "next_event", "values", "keys", "count", "anchors")
+    __slots__ = ("anchors", "count", "keys", "loader", "name", "next_event", "text", "values")
 
     def __init__(self, name: str, text: str) -> None:
         self.name = name

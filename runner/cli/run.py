@@ -54,7 +54,12 @@ def _report(result: FlowResult, output_format: str, junit: Path | None, mask: Ma
 @click.option("--var", "var_values", multiple=True, metavar="NAME=VALUE", help="Set vars.NAME (a string); repeatable.")
 @click.option("--secret", "secret_values", multiple=True, metavar="NAME=ENV_VAR", help="Set secrets.NAME from an environment variable; repeatable.")
 @click.option("--base-url", help='Set target.base_url (for flows with base_url: "{{ target.base_url }}").')
-@click.option("--order", "order_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A YAML file passed to the flow as `order` (data, not validated).")
+@click.option(
+    "--order",
+    "order_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A YAML file passed to the flow as `order` (data, not validated).",
+)
 @click.option(
     "--stop-before",
     type=click.Choice(["write", "create", "place"]),

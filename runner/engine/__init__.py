@@ -31,11 +31,11 @@ from orderspec.engine._run import FlowContext, FlowResult, PendingStep, StepResu
 
 __all__ = [
     "EFFECTS",
-    "Effect",
     "CaptureError",
     "Clock",
-    "Discard",
     "ConnectionFailed",
+    "Discard",
+    "Effect",
     "Event",
     "Flow",
     "FlowContext",

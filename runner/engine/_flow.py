@@ -365,7 +365,9 @@ class _Builder:
         for index, item in enumerate(items):
             name = item["name"]
             if name in seen:
-                raise self.fail(path + (index, "name"), f"step name {name!r} is used twice (first in step {seen[name] + 1})", hint="names must be unique among siblings")
+                raise self.fail(
+                    path + (index, "name"), f"step name {name!r} is used twice (first in step {seen[name] + 1})", hint="names must be unique among siblings"
+                )
             seen[name] = index
             out.append(self.step(item, path + (index,)))
         return tuple(self._with_refresh(out, items, path))

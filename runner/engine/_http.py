@@ -65,7 +65,7 @@ def _resolve(path: Any, folder: Path) -> Path:
 
 def _file_chunks(path: Path) -> Iterator[bytes]:
     try:
-        handle = open(path, "rb", buffering=0)
+        handle = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the generator
     except OSError as exc:
         raise BodyError(f"cannot read {path}: {exc.strerror or exc}") from None
     with handle:
@@ -131,7 +131,7 @@ def _zip_chunks(entries: list[tuple[Path, str]]) -> Iterator[bytes]:
 class _Part:
     """A body part: its bytes as an iterator and its size when known."""
 
-    __slots__ = ("chunks", "size", "filename", "content_type")
+    __slots__ = ("chunks", "content_type", "filename", "size")
 
     def __init__(self, chunks: Callable[[], Iterator[bytes]], size: int | None, filename: str, content_type: str) -> None:
         self.chunks = chunks

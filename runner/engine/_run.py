@@ -375,7 +375,7 @@ class _Runner:
         values: dict[str, Any] = {}
         try:
             for item in step.sets:
-                self._assign(item, ctx, path, values, TemplateError, lambda exc: f"set {item.name}: `{item.expr.source}`: {exc.reason}")
+                self._assign(item, ctx, path, values, TemplateError, lambda exc, item=item: f"set {item.name}: `{item.expr.source}`: {exc.reason}")
         except OrderspecError as exc:
             self._failed(step, path, start, exc, _Exchange())
             raise
@@ -625,7 +625,7 @@ class _Runner:
     def _excerpt(self, response: httpx.Response) -> str:
         try:
             text = response.text
-        except Exception:  # undecodable bytes: show what we can
+        except Exception:  # noqa: BLE001 - undecodable bytes: show what we can
             text = response.content[:_EXCERPT].decode("latin-1")
         text = " ".join(text.split())
         if not text:
@@ -659,7 +659,7 @@ class _Runner:
                     path,
                     captured,
                     CaptureError,
-                    lambda exc: (
+                    lambda exc, capture=capture: (
                         f"capture {capture.name}: `{capture.expr.source}` found nothing ({exc.reason}); "
                         f"the answer was {response.status_code}: {self._excerpt(response)}"
                     ),
@@ -703,7 +703,7 @@ class _Progress:
 class _Exchange:
     """Mutable bookkeeping of one step's request(s), for results and error messages."""
 
-    __slots__ = ("method", "url", "attempts", "polls", "response")
+    __slots__ = ("attempts", "method", "polls", "response", "url")
 
     def __init__(self) -> None:
         self.method = ""

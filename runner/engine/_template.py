@@ -24,7 +24,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from jinja2 import StrictUndefined, Undefined, nodes
-from jinja2.exceptions import SecurityError, TemplateError as JinjaTemplateError, TemplateSyntaxError
+from jinja2.exceptions import SecurityError, TemplateSyntaxError
+from jinja2.exceptions import TemplateError as JinjaTemplateError
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -229,12 +230,12 @@ def _guarded(source: str, func: Renderer) -> Renderer:
             value = func(ctx)
         except PickError:
             raise
-        except Exception as exc:  # any error inside Jinja is the flow author's to fix
+        except Exception as exc:  # noqa: BLE001 - any error inside Jinja is the flow author's to fix
             raise _jinja_failure(source, exc) from None
         if isinstance(value, Undefined):
             try:
                 value._fail_with_undefined_error()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - Jinja's own undefined error
                 raise _jinja_failure(source, exc) from None
         return value
 

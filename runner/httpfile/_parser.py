@@ -96,7 +96,7 @@ def _is_url(url: str) -> bool:
         return True
     try:
         parts = urlsplit(text if "://" in text else "http://" + text)
-        parts.port  # raises on a port that is not a number
+        _ = parts.port  # raises on a port that is not a number
     except ValueError:  # also a bracketed host that is no IP address
         return False
     return parts.scheme in ("http", "https") and _HOST.fullmatch(parts.hostname or "") is not None

@@ -11,7 +11,7 @@ started for the run.
 from orderspec.orders._apply import ApplyFailed, FailedOrder, PlacedOrder, apply
 from orderspec.orders._budget import Budget, BudgetExceeded, Quote
 from orderspec.orders._plan import PlannedOrder, plan
-from orderspec.orders._profiles import Auth, Profile, ProfileError, default_profile, load_profiles, select_profile
+from orderspec.orders._profiles import Auth, Profile, ProfileError, default_profile, find_profiles_file, load_profiles, select_profile
 from orderspec.orders._sandboxes import SandboxPool
 from orderspec.orders._target import OrderError
 
@@ -30,6 +30,7 @@ __all__ = [
     "SandboxPool",
     "apply",
     "default_profile",
+    "find_profiles_file",
     "load_profiles",
     "plan",
     "select_profile",

@@ -173,7 +173,8 @@ class ApplyProgress:
         if prepared is not self._current:
             self._current = prepared
             self._progress.mask = self._masker(prepared.secrets.values())
-            self.stream.write(f"apply {prepared.order.name} ({prepared.label}) on {_where(prepared.system, prepared.profile.name, prepared.profile.base_url, prepared.profile.sandbox)}\n")
+            where = _where(prepared.system, prepared.profile.name, prepared.profile.base_url, prepared.profile.sandbox)
+            self.stream.write(f"apply {prepared.order.name} ({prepared.label}) on {where}\n")
         if isinstance(event, UploadProgress):
             self._sent[event.step] = event.sent
         if isinstance(event, StepPolled) and "analysis" in event.step and not self._progress.live:

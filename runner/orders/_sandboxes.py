@@ -16,6 +16,7 @@ from typing import Any
 
 from orderspec.orders._profiles import Profile
 
+
 def sandbox_secrets(system: str) -> dict[str, str] | None:
     """The credentials ``system``'s sandbox accepts unless configured otherwise.
 

@@ -44,6 +44,8 @@ class SandboxConfig:
     """If set, analysis ends in this status (e.g. "failed") instead of "finished"."""
     strict: bool = True
     """Check requests and responses against the vendor's machine-readable spec where one exists."""
+    documented_only: bool = False
+    """Answer only the response fields a vendor document attests; every invented field is left out."""
     options: dict[str, object] = field(default_factory=dict)
     """Vendor variants, e.g. {"auth_header": "organization_id"} for CTQ."""
 
@@ -98,7 +100,7 @@ def config_from_mapping(data: Any, base: Path | None = None) -> SandboxConfig:
             if value is not None:
                 _expect(value, str, (key,), "a status name such as failed")
             values[key] = value
-        elif key == "strict":
+        elif key in ("strict", "documented_only"):
             _expect(value, bool, (key,), "true or false")
             values[key] = value
     return SandboxConfig(**values)

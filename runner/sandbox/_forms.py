@@ -24,7 +24,6 @@ from starlette.requests import Request
 
 from orderspec.sandbox._body import limited_request
 
-
 # A malformed body already gets the vendor's error answer; python-multipart's own
 # warning about it ("Expected boundary character ...") would only be noise on stderr.
 logging.getLogger("python_multipart").setLevel(logging.ERROR)

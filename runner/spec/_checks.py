@@ -189,7 +189,7 @@ def _resolve(folder: str, written: str, want: str, ctq: bool, cache: RunCache) -
         return None, (f"{written!r} does not exist", "file.missing", _siblings(path))
     except OSError as exc:
         return None, (f"cannot read {written!r}: {exc.strerror}", "file.unreadable", None)
-    if stat_module.S_ISLNK(info.st_mode) or os.sep in relative and _has_link(folder, relative, cache.links):
+    if stat_module.S_ISLNK(info.st_mode) or (os.sep in relative and _has_link(folder, relative, cache.links)):
         real_folder = os.path.realpath(folder)
         real = os.path.realpath(path)
         if os.path.commonpath([real, real_folder]) != real_folder:

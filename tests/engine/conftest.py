@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from orderspec.sandbox._server import RunningSandbox, serve_in_thread
+
 from ._app import State, create_app
 
 

@@ -62,7 +62,7 @@ outputs:
     )
     assert result.ok
     assert result.outputs["lines"] == 2
-    placed = [o for o in server.state.orders if o["id"] == result.outputs["order_id"]][0]
+    placed = next(o for o in server.state.orders if o["id"] == result.outputs["order_id"])
     assert placed["userId"] == 42 and isinstance(placed["basketId"], int)
     assert placed["note"] == "{{ secrets.token }}"
     assert result.vars["uploaded"]["files"]["file"]["size"] == 1100

@@ -261,7 +261,7 @@ def test_invalid_json_and_headers_only_some_requests_share() -> None:
     )
     assert flow["headers"] == {"Accept": "application/json"}
     assert flow["base_url"] == "{{ vars.host }}" and flow["vars"]["host"] == "https://a.test"
-    one, two, three = flow["steps"]
+    one, _two, three = flow["steps"]
     assert (one["request"]["url"], three["request"]["url"]) == ("/one", "https://b.test/three")
     assert "json" not in three["request"]
     assert warnings == [

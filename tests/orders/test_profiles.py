@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
+import typing
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -79,9 +80,9 @@ def test_credentials_come_from_the_named_variables_only() -> None:
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    seen: list[tuple[int, str | None]] = []
+    seen: typing.ClassVar[list[tuple[int, str | None]]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         self.seen.append((self.server.server_address[1], self.headers.get("x-api-key")))
         self.send_response(200)
         self.send_header("Content-Length", "0")

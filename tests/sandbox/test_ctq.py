@@ -8,12 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
+from _ctq_requests import ADDRESS as _STANDARD_ADDRESS
+from _ctq_requests import HEADERS, OCTET, SLS_PA12
 
 from orderspec.sandbox import SandboxConfig
 from orderspec.sandbox.testing import RunningSandbox, cube_stl, running_sandbox
-
-from _ctq_requests import ADDRESS as _STANDARD_ADDRESS
-from _ctq_requests import HEADERS, OCTET, SLS_PA12
 
 ADDRESS = {
     **_STANDARD_ADDRESS,
@@ -329,7 +328,7 @@ def test_patch_refuses_options_outside_the_catalogue(api: httpx.Client, change: 
 
 
 def test_patch_refusals(api: httpx.Client) -> None:
-    order_id, ids = sliced_order(api)
+    order_id, _ids = sliced_order(api)
     assert api.patch("/orders/nope", json={"items": []}).status_code == 404
     unknown = api.patch(f"/orders/{order_id}", json={"items": [{"id": "nope", "quantity": 2}]})
     assert unknown.status_code == 404 and unknown.json() == {"error": "Item with the specified ID not found"}
@@ -401,7 +400,7 @@ def test_delete_an_item_then_the_order(api: httpx.Client) -> None:
 
 
 def test_a_valid_discount_code_lowers_the_subtotal(api: httpx.Client) -> None:
-    order_id, ids = sliced_order(api, quantity=10)
+    order_id, _ids = sliced_order(api, quantity=10)
     before = api.get(f"/orders/{order_id}").json()
     answer = api.post(f"/orders/{order_id}/apply-discount/WELCOME10")
     assert answer.status_code == 200
@@ -453,7 +452,7 @@ def test_placed_orders_are_listed_with_readable_names(api: httpx.Client) -> None
 
 def test_place_order_refusals(api: httpx.Client) -> None:
     assert api.post("/orders/nope/place-order", json=ADDRESS).status_code == 404
-    order_id, items = new_order(api)
+    order_id, _items = new_order(api)
     assert errors(api.post(f"/orders/{order_id}/place-order", json=ADDRESS)) == {"items[0]": "Item hasn't been configured"}
     order_id, _ = sliced_order(api)
     missing = errors(api.post(f"/orders/{order_id}/place-order", json={"full_name": "Jonas Weber"}))

@@ -9,12 +9,12 @@ import httpx
 import jsonschema
 import pytest
 import yaml
+from _ctq_requests import ADDRESS, HEADERS, OCTET, SLS_PA12
 
 from orderspec.sandbox import FaultConfig, SandboxConfig, SandboxConfigError
 from orderspec.sandbox.ctq._catalogue import BUILT_IN
 from orderspec.sandbox.testing import cube_stl, running_sandbox
 
-from _ctq_requests import ADDRESS, HEADERS, OCTET, SLS_PA12
 storage = httpx.Client(verify=False)
 
 # the research copy sits beside the checkout (``../shared/reference``) on the machine it was made on
@@ -146,9 +146,8 @@ def test_without_strict_mode_answers_are_sent_unchecked(sandbox: Any, tmp_path: 
 def test_a_broken_catalogue_is_refused_when_the_sandbox_starts(tmp_path: Path, text: str, expected: str) -> None:
     path = tmp_path / "catalogue.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(SandboxConfigError, match=expected):
-        with running_sandbox("ctq", SandboxConfig(catalogue=path)):
-            pass
+    with pytest.raises(SandboxConfigError, match=expected), running_sandbox("ctq", SandboxConfig(catalogue=path)):
+        pass
 
 
 def test_injected_server_errors_have_the_swagger_error_shape_on_every_operation(sandbox: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from _ctq_requests import ADDRESS, HEADERS, OCTET, SLS_PA12
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -16,8 +17,6 @@ from orderspec.errors import OrderspecError
 from orderspec.sandbox import FaultConfig, FaultMiddleware, SandboxConfig, create_app, load_config
 from orderspec.sandbox._server import serve_in_thread
 from orderspec.sandbox.testing import cube_stl
-
-from _ctq_requests import ADDRESS, HEADERS, OCTET, SLS_PA12
 
 
 def _ctq(sandbox: Any, **faults: Any) -> httpx.Client:

@@ -8,11 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from _threeyourmind_client import token_client
 
 from orderspec.sandbox import CatalogueError, create_app
 from orderspec.sandbox._config import FaultConfig, SandboxConfig
-from _threeyourmind_client import token_client
-
 from orderspec.sandbox.testing import RunningSandbox, running_sandbox
 from orderspec.sandbox.threeyourmind._catalogue import BUILT_IN
 

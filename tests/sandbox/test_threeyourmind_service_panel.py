@@ -8,10 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-
-from orderspec.sandbox._config import SandboxConfig
 from _threeyourmind_client import token_client
 
+from orderspec.sandbox._config import SandboxConfig
 from orderspec.sandbox.testing import RunningSandbox, running_sandbox
 
 SP = "/api/v2.0/service-panel/services/1"

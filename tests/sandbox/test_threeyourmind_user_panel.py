@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from _threeyourmind_client import token_client
 
 from orderspec.sandbox.testing import RunningSandbox, running_sandbox

@@ -83,7 +83,7 @@ def _without_pricing(value: Any) -> Any:
         return {
             key: _without_pricing(item)
             for key, item in value.items()
-            if key not in _PRICING_KEYS or key == "price" and "units" in value
+            if key not in _PRICING_KEYS or (key == "price" and "units" in value)
         }
     if isinstance(value, list):
         return [_without_pricing(item) for item in value]

@@ -59,7 +59,7 @@ def _binary(data: bytes) -> list[Triangle] | None:
 
 
 def _ascii(data: bytes) -> list[Triangle] | None:
-    if not data.lstrip()[:5].lower() == b"solid":
+    if data.lstrip()[:5].lower() != b"solid":
         return None
     points: list[tuple[float, float, float]] = []
     try:

@@ -62,9 +62,7 @@ def as_int(value: Any, *, minimum: int | None = None) -> int:
         raise Invalid(_errors.INVALID_INT)
     if isinstance(value, int):
         number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and _INT_TEXT.fullmatch(value):
+    elif (isinstance(value, float) and value.is_integer()) or (isinstance(value, str) and _INT_TEXT.fullmatch(value)):
         number = int(value)
     else:
         raise Invalid(_errors.INVALID_INT)

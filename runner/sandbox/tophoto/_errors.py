@@ -7,7 +7,7 @@ the sandbox answers every refusal, including malformed input, in that shape.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -40,7 +40,7 @@ def status_name(status: int) -> str:
 
 def timestamp() -> str:
     """Now, as ``yyyy-MM-dd HH:mm:ss.SSS`` (UTC)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.strftime("%Y-%m-%d %H:%M:%S.") + f"{now.microsecond // 1000:03d}"
 
 
