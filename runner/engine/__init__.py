@@ -1,14 +1,17 @@
-"""The step engine: load a flow, run it against an HTTP client, report what happened."""
+"""The step engine: load a flow, run it against an HTTP client, report what happened as events."""
 
 from __future__ import annotations
 
 from orderspec.engine._clock import Clock, InstantClock, SystemClock
+from orderspec.engine._context import FlowContext
 from orderspec.engine._errors import (
     CaptureError,
     ConnectionFailed,
     FlowError,
+    FlowFailed,
     FlowSourceError,
     OutcomeUnknown,
+    PaginationError,
     PickError,
     PollFailed,
     PollTimeout,
@@ -25,12 +28,17 @@ from orderspec.engine._events import (
     StepSkipped,
     StepStarted,
     UploadProgress,
+    event_to_dict,
 )
 from orderspec.engine._flow import EFFECTS, Discard, Effect, Flow, Step, flow_from_document, load_flow
-from orderspec.engine._run import FlowContext, FlowResult, PendingStep, StepResult, discard_flow, draft_of, run_flow
+from orderspec.engine._journal import Journal, PendingStep
+from orderspec.engine._mask import MASK, Masker
+from orderspec.engine._results import FlowResult, StepResult
+from orderspec.engine._run import discard_flow, draft_of, run_flow
 
 __all__ = [
     "EFFECTS",
+    "MASK",
     "CaptureError",
     "Clock",
     "ConnectionFailed",
@@ -40,11 +48,15 @@ __all__ = [
     "Flow",
     "FlowContext",
     "FlowError",
+    "FlowFailed",
     "FlowFinished",
     "FlowResult",
     "FlowSourceError",
     "InstantClock",
+    "Journal",
+    "Masker",
     "OutcomeUnknown",
+    "PaginationError",
     "PendingStep",
     "PickError",
     "PollFailed",
@@ -63,6 +75,7 @@ __all__ = [
     "UploadProgress",
     "discard_flow",
     "draft_of",
+    "event_to_dict",
     "flow_from_document",
     "load_flow",
     "run_flow",

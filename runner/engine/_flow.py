@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -24,7 +25,7 @@ from orderspec.errors import Location, SourceError
 Effect = Literal["read", "write", "create", "place"]
 EFFECTS: tuple[Effect, ...] = ("read", "write", "create", "place")
 """Effects from harmless to final; ``stop_before`` compares with this order."""
-EFFECT_RANK = {name: rank for rank, name in enumerate(EFFECTS)}
+EFFECT_RANK: dict[str, int] = {name: rank for rank, name in enumerate(EFFECTS)}
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _BODIES = ("json", "form", "multipart", "content")
@@ -276,7 +277,7 @@ def _check_schema(document: Document) -> None:
     raise FlowSourceError(text, location=document.locate(path, key=key))
 
 
-def _kinds_message(name: str, kinds: list[str]) -> str:
+def _kinds_message(name: str, kinds: Sequence[str]) -> str:
     if not kinds:
         return f"step {name!r} needs one of request, set, or for_each with steps"
     return f"step {name!r} has both {kinds[0]} and {kinds[1]}; a step is exactly one of request, set, or for_each with steps"

@@ -282,30 +282,32 @@ def _compile_string(source: str) -> Renderer:
     return renderer
 
 
+def _fast_parts(tree: nodes.Template) -> tuple[Renderer | str, ...] | None:
+    """The text and plain paths of a template made of nothing else; None when Jinja must render it."""
+    if len(tree.body) != 1 or not isinstance(tree.body[0], nodes.Output):
+        return None
+    parts: list[Renderer | str] = []
+    for child in tree.body[0].nodes:
+        if isinstance(child, nodes.TemplateData):
+            parts.append(child.data)
+            continue
+        fast = _path_renderer(child)
+        if fast is None:
+            return None
+        parts.append(fast[0])
+    return tuple(parts)
+
+
 def _compile_text(source: str) -> Renderer:
-    tree = ENV.parse(source)
-    parts: list[Renderer | str] | None = []
-    if len(tree.body) == 1 and isinstance(tree.body[0], nodes.Output):
-        for child in tree.body[0].nodes:
-            if isinstance(child, nodes.TemplateData):
-                parts.append(child.data)
-                continue
-            fast = _path_renderer(child)
-            if fast is None:
-                parts = None
-                break
-            parts.append(fast[0])
-    else:
-        parts = None
-    if parts is None:
+    frozen = _fast_parts(ENV.parse(source))
+    if frozen is None:
         template = ENV.from_string(source)
         return _guarded(source, lambda ctx: template.render(ctx))
-    frozen = tuple(parts)
 
     def render(ctx: Context) -> str:
         out = []
         for part in frozen:
-            if type(part) is str:
+            if isinstance(part, str):
                 out.append(part)
             else:
                 value = part(ctx)

@@ -1,0 +1,138 @@
+"""Building the ``httpx.Request`` of a step: URL, merged headers, params and a streamed body.
+
+Each attempt builds its request anew (a streamed body can be read only once), and
+a build failure names the step: a template that cannot be rendered, a file that went
+missing, a header that is not ASCII text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from orderspec.engine import _events as ev
+from orderspec.engine._errors import ConnectionFailed, FlowError, PickError, TemplateError
+from orderspec.engine._flow import Flow, Step
+from orderspec.engine._http import as_text, build_body, join_url
+from orderspec.engine._template import Const, EvalFailure, Renderer
+from orderspec.engine._wording import Mask, reason
+
+Emit = Callable[[ev.Event], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A request ready to send, with its method and masked URL for results and messages."""
+
+    request: httpx.Request
+    method: str
+    url: str
+
+
+class _UploadCounter:
+    """Counts bytes of one streamed body and reports them as ``UploadProgress`` events."""
+
+    __slots__ = ("emit", "path", "sent", "total")
+
+    def __init__(self, emit: Emit, path: str) -> None:
+        self.emit = emit
+        self.path = path
+        self.sent = 0
+        self.total: int | None = None
+
+    def __call__(self, count: int) -> None:
+        self.sent += count
+        self.emit(ev.UploadProgress(step=self.path, sent=self.sent, total=self.total))
+
+
+class RequestBuilder:
+    """Builds the requests of one run; headers and timeouts per step are worked out once."""
+
+    def __init__(self, flow: Flow, client: httpx.Client, base_url: str | None, folder: Path, mask: Mask, emit: Emit | None) -> None:
+        self.flow = flow
+        self.client = client
+        self.base_url = base_url
+        self.folder = folder
+        self.mask = mask
+        self.emit = emit
+        self._headers: dict[int, tuple[tuple[str, Renderer], ...]] = {}
+        self._timeouts: dict[int, httpx.Timeout] = {}
+
+    def seconds(self, step: Step) -> float:
+        """How long the step waits for an answer."""
+        return step.timeout or self.flow.timeout
+
+    def url(self, step: Step, ctx: dict[str, Any]) -> str:
+        """The step's full URL, unmasked (to send or to resolve a relative link against)."""
+        assert step.request is not None
+        return join_url(self.base_url, as_text(step.request.url(ctx)))
+
+    def _timeout(self, step: Step) -> httpx.Timeout:
+        timeout = self._timeouts.get(id(step))
+        if timeout is None:
+            timeout = self._timeouts[id(step)] = httpx.Timeout(self.seconds(step))
+        return timeout
+
+    def _merged_headers(self, step: Step) -> tuple[tuple[str, Renderer], ...]:
+        merged = self._headers.get(id(step))
+        if merged is None:
+            table: dict[str, tuple[str, Renderer]] = {}
+            assert step.request is not None
+            for name, renderer in self.flow.headers + step.request.headers:
+                table[name.lower()] = (name, renderer)
+            merged = tuple(item for item in table.values() if not (isinstance(item[1], Const) and item[1].value is None))
+            self._headers[id(step)] = merged
+        return merged
+
+    def build(self, step: Step, ctx: dict[str, Any], path: str, *, url: str | None = None, params: Mapping[str, Any] | None = None) -> Built:
+        """The step's request; ``url`` replaces its own (a next page's link, which carries its query),
+        ``params`` are added to its own (a page number)."""
+        request = step.request
+        assert request is not None
+        label = f"step {path!r}"
+        try:
+            target = self.url(step, ctx) if url is None else url
+            headers: dict[str, str] = {}
+            for name, renderer in self._merged_headers(step):
+                value = renderer(ctx)
+                if value is not None:
+                    headers[name] = as_text(value)
+            query: dict[str, Any] | None = None
+            if request.params is not None and url is None:
+                raw = request.params(ctx)
+                query = {key: value for key, value in raw.items() if value is not None}
+            if params:
+                query = {**(query or {}), **params}
+            progress = _UploadCounter(self.emit, path) if self.emit and request.streams else None
+            body = build_body(request, ctx, self.folder, progress)
+            if progress is not None and body is not None:
+                progress.total = body.length
+        except EvalFailure as exc:
+            raise TemplateError(self.mask(f"{label}: {reason(exc)}"), step=path, location=step.location) from None
+        except PickError as exc:
+            raise PickError(self.mask(f"{label}: {exc.message}"), step=path, location=step.location) from None
+        except FlowError as exc:
+            raise type(exc)(self.mask(f"{label}: {exc.message}"), step=path, location=step.location) from None
+        content = None
+        if body is not None:
+            content = body.content
+            if request.multipart_files is not None:  # only our boundary can describe our body
+                headers = {name: value for name, value in headers.items() if name.lower() != "content-type"}
+                headers["Content-Type"] = body.content_type or ""
+            elif body.content_type and not any(name.lower() == "content-type" for name in headers):
+                headers["Content-Type"] = body.content_type
+            if body.streamed and body.length is not None:
+                headers["Content-Length"] = str(body.length)
+        try:
+            built = self.client.build_request(request.method, target, params=query, headers=headers, content=content, timeout=self._timeout(step))
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise ConnectionFailed(self.mask(f"{label}: invalid URL {target!r}: {exc}"), step=path, location=step.location) from None
+        except UnicodeEncodeError as exc:
+            raise TemplateError(self.mask(f"{label}: a header value is not ASCII text ({exc.object!r})"), step=path, location=step.location) from None
+        except TypeError as exc:  # e.g. a query parameter rendered to a mapping
+            raise TemplateError(self.mask(f"{label}: cannot send the request: {exc}"), step=path, location=step.location) from None
+        return Built(built, request.method, self.mask(str(built.url)))
