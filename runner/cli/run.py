@@ -9,11 +9,9 @@ from pathlib import Path
 import click
 
 from orderspec._yaml import load_yaml
-from orderspec.engine import FlowContext, FlowError, FlowResult, load_flow, run_flow
-from orderspec.engine._mask import Masker
-from orderspec.engine._progress import Progress, summary
-from orderspec.engine._reporters import json_report, junit_xml
+from orderspec.engine import Effect, FlowContext, FlowError, FlowResult, Masker, load_flow, run_flow
 from orderspec.errors import UsageError
+from orderspec.report import Progress, json_report, junit_xml, summary
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -73,7 +71,7 @@ def run(
     secret_values: tuple[str, ...],
     base_url: str | None,
     order_file: Path | None,
-    stop_before: str | None,
+    stop_before: Effect | None,
     output_format: str,
     junit: Path | None,
 ) -> None:
@@ -97,7 +95,7 @@ def run(
     )
     progress = Progress(sys.stderr, live=sys.stderr.isatty(), mask=mask)
     try:
-        result = run_flow(flow, context, on_event=progress, stop_before=stop_before)  # type: ignore[arg-type]
+        result = run_flow(flow, context, on_event=progress, stop_before=stop_before)
     except FlowError as exc:
         if exc.result is not None:
             _report(exc.result, output_format, junit, mask)

@@ -7,9 +7,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from orderspec.engine import RequestFailed, run_flow
-from orderspec.engine._mask import Masker
-from orderspec.engine._reporters import json_report, junit_xml
+from orderspec.engine import Masker, RequestFailed, run_flow
+from orderspec.report import json_report, junit_xml
 
 from .conftest import context
 

@@ -6,8 +6,7 @@ import json
 from typing import Any
 from xml.etree import ElementTree
 
-from orderspec.engine._mask import Masker
-from orderspec.engine._run import FlowResult
+from orderspec.engine import FlowResult, Masker
 
 
 def json_report(result: FlowResult, mask: Masker | None = None) -> str:
@@ -30,6 +29,7 @@ def json_report(result: FlowResult, mask: Masker | None = None) -> str:
                 "elapsed": round(step.elapsed, 6),
                 "attempts": step.attempts,
                 "polls": step.polls,
+                "pages": step.pages,
                 "message": step.message or None,
             }
             for step in result.steps
