@@ -1,0 +1,113 @@
+"""Turning records into stored values and back, with secrets masked on the way in.
+
+Masking happens on each string (and number) inside the captured variables, remote ids
+and history details *before* they are serialized, so a secret is caught in its plain form
+rather than after JSON escaping has changed it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from orderspec.state._record import HistoryEntry, Phase, Record
+
+Redact = Callable[[str], str]
+"""A secret masker: returns its argument with every secret value replaced (e.g. by ``***``)."""
+
+
+def scrub(value: Any, redact: Redact) -> Any:
+    """``value`` (JSON-like) with ``redact`` applied to every string, key and number in it."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        text = str(value)
+        masked = redact(text)
+        return value if masked == text else masked
+    if isinstance(value, Mapping):
+        return {redact(str(key)): scrub(item, redact) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub(item, redact) for item in value]
+    raise TypeError(f"a state value must be JSON data, not {type(value).__name__}")
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"a state value must be JSON data, not {type(value).__name__}")
+
+
+def dump(value: Mapping[str, Any] | tuple[str, ...], redact: Redact | None) -> str:
+    """JSON text of ``value``, masked by ``redact`` when given."""
+    if redact is not None:
+        value = scrub(value, redact)
+    elif isinstance(value, Mapping):
+        value = dict(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain)
+
+
+def record_params(record: Record, redact: Redact | None) -> dict[str, Any]:
+    """The record's columns as values a database driver accepts (JSON columns as text)."""
+    return {
+        "name": record.name,
+        "profile": record.profile,
+        "system": record.system,
+        "digest": record.digest,
+        "phase": record.phase.value,
+        "order_number": record.order_number,
+        "remote_ids": dump(record.remote_ids, redact),
+        "vars": dump(record.vars, redact),
+        "done": json.dumps(list(record.done), ensure_ascii=False),
+        "intent": record.intent,
+        "spec": record.spec,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+    }
+
+
+def mask_detail(detail: str, redact: Redact | None) -> str:
+    return redact(detail) if redact is not None else detail
+
+
+def _loaded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def record_from(
+    *,
+    name: str,
+    profile: str,
+    system: str,
+    digest: str,
+    phase: str,
+    order_number: str | None,
+    remote_ids: Any,
+    vars: Any,
+    done: Any,
+    intent: str | None,
+    spec: str,
+    created_at: datetime,
+    updated_at: datetime,
+    history: tuple[HistoryEntry, ...] = (),
+) -> Record:
+    """A record from stored columns; JSON columns may be text (SQLite) or parsed (PostgreSQL)."""
+    return Record(
+        name=name,
+        profile=profile,
+        system=system,
+        digest=digest,
+        phase=Phase(phase),
+        order_number=order_number,
+        remote_ids=_loaded(remote_ids),
+        vars=_loaded(vars),
+        done=tuple(_loaded(done)),
+        intent=intent,
+        spec=spec,
+        created_at=created_at,
+        updated_at=updated_at,
+        history=history,
+    )
