@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "sandbox": "orderspec.cli.sandbox:sandbox",
     "plan": "orderspec.cli.orders:plan",
     "apply": "orderspec.cli.orders:apply",
+    "state": "orderspec.cli.state:state",
+    "resolve": "orderspec.cli.resolve:resolve",
 }
 
 
