@@ -1,13 +1,13 @@
 """Turning records into stored values and back, with secrets masked on the way in.
 
-Masking happens on each string (and number) inside the captured variables, remote ids
-and history details *before* they are serialized, so a secret is caught in its plain form
-rather than after JSON escaping has changed it.
+Masking works on each string (and number) inside the captured variables, remote ids and
+history details, not on JSON text where escaping may have changed a secret's spelling.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -41,13 +41,30 @@ def _plain(value: object) -> object:
     raise TypeError(f"a state value must be JSON data, not {type(value).__name__}")
 
 
+_ESCAPE = re.compile(r'\\(["\\/bfnrt]|u[0-9a-fA-F]{4})')
+
+
+def _unescaped(text: str) -> str:
+    """``text`` with its JSON escapes decoded: every string inside then appears verbatim."""
+    if "\\" not in text:
+        return text
+    return _ESCAPE.sub(lambda match: str(json.loads(f'"\\{match.group(1)}"')), text)
+
+
 def dump(value: Mapping[str, Any] | tuple[str, ...], redact: Redact | None) -> str:
-    """JSON text of ``value``, masked by ``redact`` when given."""
-    if redact is not None:
-        value = scrub(value, redact)
-    elif isinstance(value, Mapping):
-        value = dict(value)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain)
+    """JSON text of ``value``, masked by ``redact`` when given.
+
+    Most checkpoints hold no secret, so ``redact`` first looks at the whole text with its
+    escapes decoded, where every key and string appears as it is: when it finds nothing
+    there, no string inside holds a secret. Otherwise each string is masked, then serialized.
+    """
+    text = json.dumps(dict(value) if isinstance(value, Mapping) else value, ensure_ascii=False, separators=(",", ":"), default=_plain)
+    if redact is None:
+        return text
+    plain = _unescaped(text)
+    if redact(plain) == plain:
+        return text
+    return json.dumps(scrub(value, redact), ensure_ascii=False, separators=(",", ":"), default=_plain)
 
 
 def record_params(record: Record, redact: Redact | None) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import dataclasses
 import json
 import threading
 
-from orderspec.state._codec import Redact, mask_detail, scrub
+from orderspec.state._codec import Redact, dump, mask_detail
 from orderspec.state._lease import Lease
 from orderspec.state._record import HistoryEntry, Record, utc_now
 from orderspec.state._store import BaseStore
@@ -35,8 +35,8 @@ class MemoryStore(BaseStore):
             # data fails here as it would there.
             record = dataclasses.replace(
                 record,
-                vars=json.loads(json.dumps(scrub(record.vars, self._redact))),
-                remote_ids=scrub(record.remote_ids, self._redact),
+                vars=json.loads(dump(record.vars, self._redact)),
+                remote_ids=json.loads(dump(record.remote_ids, self._redact)),
                 history=(),
             )
         elif record.history:
