@@ -45,7 +45,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL,
             PRIMARY KEY (name, profile)
-        ) WITHOUT ROWID""",
+        )""",  # a rowid table: a record (about a kilobyte of variables) stays in one page
         """CREATE TABLE history (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             name TEXT NOT NULL,
