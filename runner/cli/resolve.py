@@ -28,7 +28,7 @@ def resolve(name: str, profile: str | None, order_id: str | None, not_placed: bo
         raise UsageError("give either --placed ORDER_ID or --not-placed", hint="check the target first: the order may exist")
     if order_id is not None and not order_id.strip():
         raise UsageError("--placed needs the order number the target shows")
-    with open_cli_store(state_location) as store:
+    with open_cli_store(state_location, create=False) as store:
         settled = resolve_record(store, name, profile, placed=order_id.strip() if order_id else None, force=force)
     if order_id is not None:
         click.echo(f"{title(settled)} is placed as order {settled.order_number}; apply leaves it alone.")

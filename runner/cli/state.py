@@ -39,12 +39,23 @@ def state_root(start: Path) -> Path:
     return found.parent if found is not None else start
 
 
-def open_cli_store(state_location: str | None) -> StateStore:
-    """The store a command uses: ``--state``, else ``ORDERSPEC_STATE``, else the SQLite default."""
-    from orderspec.state import open_store, state_url
+def open_cli_store(state_location: str | None, *, create: bool = True) -> StateStore:
+    """The store a command uses: ``--state``, else ``ORDERSPEC_STATE``, else the SQLite default.
+
+    With ``create`` False a SQLite file that does not exist yet is not created: it reads as
+    an empty state (the inspecting commands leave no file behind where there was none).
+    """
+    from orderspec.state import MemoryStore, default_state_path, open_store, sqlite_path, state_url
 
     url = state_url(state_location)
-    return open_store(url, root=Path.cwd() if url else state_root(Path.cwd()))
+    root = Path.cwd() if url else state_root(Path.cwd())
+    if not create:
+        path = default_state_path(root) if url is None else sqlite_path(url)
+        if path is not None and not path.exists():
+            empty = MemoryStore()
+            empty.description = f"SQLite file {path} (none yet)"
+            return empty
+    return open_store(url, root=root)
 
 
 def when(moment: datetime) -> str:
@@ -65,7 +76,7 @@ def state() -> None:
 @_format
 def list_records(state_location: str | None, output_format: str) -> None:
     """One line per recorded spec: name, profile, phase, order number, last update."""
-    with open_cli_store(state_location) as store:
+    with open_cli_store(state_location, create=False) as store:
         records = store.list()
         where = store.description
     if output_format == "json":
@@ -90,7 +101,7 @@ def show(name: str, profile: str | None, state_location: str | None, output_form
     """Everything recorded for spec NAME, and its history."""
     from orderspec.state import show_record
 
-    with open_cli_store(state_location) as store:
+    with open_cli_store(state_location, create=False) as store:
         record = show_record(store, name, profile)
     if output_format == "json":
         click.echo(json.dumps(record.as_json(), indent=2, ensure_ascii=False))
@@ -145,7 +156,7 @@ def forget(name: str, profile: str | None, yes: bool, state_location: str | None
     from orderspec.errors import UsageError
     from orderspec.state import Phase, find_record, forget_record
 
-    with open_cli_store(state_location) as store:
+    with open_cli_store(state_location, create=False) as store:
         record = find_record(store, name, profile)
         placed = f", placed as order {record.order_number}" if record.phase is Phase.PLACED else ""
         if not yes:

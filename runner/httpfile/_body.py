@@ -206,31 +206,31 @@ def _part(
         content.pop()
     disposition = headers.get("content-disposition", "")
     params = {m.group(1).lower(): (m.group(2) if m.group(2) is not None else m.group(3)) for m in _PARAM.finditer(disposition)}
-    name = params.get("name")
-    if not name:
+    part_name = params.get("name")
+    if not part_name:
         problems.append(Problem(start, "a multipart part without Content-Disposition name is not converted"))
         return
-    if name in fields or name in files:
-        problems.append(Problem(start, f"multipart part {name!r} is repeated; only the first one is converted"))
+    if part_name in fields or part_name in files:
+        problems.append(Problem(start, f"multipart part {part_name!r} is repeated; only the first one is converted"))
         return
     reference = file_reference(tuple(content))
     filename = params.get("filename")
     content_type = headers.get("content-type")
     for other in sorted(set(headers) - {"content-disposition", "content-type"}):
-        problems.append(Problem(start, f"part header {other!r} of multipart part {name!r} is not converted"))
+        problems.append(Problem(start, f"part header {other!r} of multipart part {part_name!r} is not converted"))
     if reference is not None:
         path, line, substituted = reference
         if substituted:
             problems.append(Problem(line, f"<@ {path}: variables inside the file are not substituted; the file is sent as it is"))
         source = file_source(path, line, filename and rewrite(filename, start, resolve), content_type)
-        files[name] = source
+        files[part_name] = source
         return
     if filename is not None:
         problems.append(
-            Problem(start, f"multipart part {name!r} has inline file content; save it to a file and write '< ./file' to convert it")
+            Problem(start, f"multipart part {part_name!r} has inline file content; save it to a file and write '< ./file' to convert it")
         )
         return
     if content_type is not None:
-        problems.append(Problem(start, f"Content-Type {content_type!r} of the text part {name!r} is not converted"))
+        problems.append(Problem(start, f"Content-Type {content_type!r} of the text part {part_name!r} is not converted"))
     text = "\n".join(line.text for line in content)
-    fields[name] = rewrite(text, content[0].number if content else start, resolve)
+    fields[part_name] = rewrite(text, content[0].number if content else start, resolve)

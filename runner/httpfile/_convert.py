@@ -23,6 +23,7 @@ from orderspec.httpfile._errors import HttpFileError
 from orderspec.httpfile._model import Header, HttpFile, Problem, Request
 from orderspec.httpfile._names import flow_name, identifier, last_literal_segment, looks_like_credential, step_name
 from orderspec.httpfile._parser import METHODS
+from orderspec.httpfile._polling import reads_analysis_status, single_check_warning
 from orderspec.httpfile._script import jinja_string
 from orderspec.httpfile._templates import REFERENCE, rewrite
 from orderspec.httpfile._variables import Variables
@@ -104,6 +105,7 @@ class _Converter:
         shared_headers = _headers.hoist([(s.request.line, s.headers) for s in steps], self.warnings)
         self._name_steps(steps)
         self._mark_effects(steps)
+        self._warn_single_status_checks(steps)
         flow: dict[str, Any] = {
             "apiVersion": "orderspec/v1",
             "kind": "Flow",
@@ -315,6 +317,13 @@ class _Converter:
             last = steps[-1]
             if last.request.method in ("POST", "PUT") and "order" in last_literal_segment(last.path).lower():
                 last.effect = "place"
+
+
+    def _warn_single_status_checks(self, steps: list[_Step]) -> None:
+        """A .http file cannot poll: each analysis status read is sent once, which the documents warn against."""
+        for step in steps:
+            if reads_analysis_status(step.request.method, step.path):
+                self.warnings.append(Problem(step.request.line, single_check_warning(step.name)))
 
 
 def _absolute(request: Request) -> str:

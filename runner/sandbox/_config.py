@@ -40,6 +40,11 @@ class SandboxConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
     analysis_seconds: float = 0.0
     """How long a model's analysis or slicing takes before it is finished."""
+    analysis_polls: int = 2
+    """How many status reads of an uploaded model answer "in progress" before it is finished (3YOURMIND).
+
+    Counted in requests, not seconds, so a flow that orders without polling fails even on an instant clock.
+    """
     analysis_failure: str | None = None
     """If set, analysis ends in this status (e.g. "failed") instead of "finished"."""
     strict: bool = True
@@ -66,6 +71,7 @@ def load_config(path: str | Path) -> SandboxConfig:
     Example::
 
         analysis_seconds: 2
+        analysis_polls: 3
         options: {auth_header: organization_id}
         faults: {seed: 7, error_rate: 0.1, error_statuses: [503], paths: [/orders]}
     """
@@ -96,6 +102,10 @@ def config_from_mapping(data: Any, base: Path | None = None) -> SandboxConfig:
             values[key] = dict(value)
         elif key == "analysis_seconds":
             values[key] = _number(value, (key,), minimum=0.0)
+        elif key == "analysis_polls":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise _Invalid(f"analysis_polls must be a whole number of status reads (0 or more), not {value!r}", (key,))
+            values[key] = value
         elif key == "analysis_failure":
             if value is not None:
                 _expect(value, str, (key,), "a status name such as failed")

@@ -24,7 +24,7 @@ from orderspec.state._record import HistoryEntry, Phase, Record, utc_now
 from orderspec.state._repair import find_record, forget_record, resolve_record, show_record
 from orderspec.state._sqlite import SqliteStore
 from orderspec.state._store import StateStore, needs_flush
-from orderspec.state._url import ENVIRONMENT_VARIABLE, default_state_path, open_store, state_url
+from orderspec.state._url import ENVIRONMENT_VARIABLE, default_state_path, open_store, sqlite_path, state_url
 
 if TYPE_CHECKING:
     from orderspec.state._postgres import PostgresStore
@@ -65,6 +65,7 @@ __all__ = [
     "open_store",
     "resolve_record",
     "show_record",
+    "sqlite_path",
     "state_url",
     "utc_now",
 ]

@@ -87,6 +87,28 @@ class Record:
         object.__setattr__(self, "created_at", _aware_utc(self.created_at, "Record.created_at"))
         object.__setattr__(self, "updated_at", _aware_utc(self.updated_at, "Record.updated_at"))
 
+    def __reduce__(self) -> tuple[type[Record], tuple[Any, ...]]:
+        # Plain values instead of the read-only views, so a record can cross to another process.
+        return (
+            Record,
+            (
+                self.name,
+                self.profile,
+                self.system,
+                self.digest,
+                self.phase,
+                self.order_number,
+                dict(self.remote_ids),
+                dict(self.vars),
+                self.done,
+                self.intent,
+                self.spec,
+                self.created_at,
+                self.updated_at,
+                self.history,
+            ),
+        )
+
     def evolve(self, *, at: datetime | None = None, **changes: Any) -> Record:
         """A copy with ``changes`` applied and ``updated_at`` set to ``at`` (now by default)."""
         return dataclasses.replace(self, updated_at=at or utc_now(), **changes)

@@ -22,9 +22,12 @@ def test_writes_the_flow_and_lists_warnings_with_lines(tmp_path: Path) -> None:
     assert done.stdout == ""
     lines = done.stderr.splitlines()
     source = str(DATA / "service-panel.http")
-    assert [line.split(": warning: ")[0] for line in lines[:4]] == [f"{source}:{n}" for n in (3, 8, 105, 108)]
-    assert lines[4] == f"wrote {out}: 12 steps, 4 warnings"
-    assert lines[5] == f"run it with: orderspec run {out} --secret token=TOKEN"
+    assert [line.split(": warning: ")[0] for line in lines[:5]] == [f"{source}:{n}" for n in (3, 8, 105, 108, 127)]
+    # the status read once: the document says to poll, and the warning shows how
+    assert "reads the analysis status once; the document says to call it periodically" in lines[4]
+    assert lines[4].endswith("add to this step: poll: {until: \"response.body.status == 'finished'\", fail_if: \"response.body.status not in ['analysing', 'finished']\", every: 1, timeout: 300}")
+    assert lines[5] == f"wrote {out}: 12 steps, 5 warnings"
+    assert lines[6] == f"run it with: orderspec run {out} --secret token=TOKEN"
     flow = yaml.safe_load(out.read_text())
     assert flow["kind"] == "Flow" and len(flow["steps"]) == 12
     assert "Traceback" not in done.stderr
@@ -58,7 +61,7 @@ def test_strict_writes_nothing_when_something_was_not_converted(tmp_path: Path) 
     out = tmp_path / "flow.yaml"
     done = _orderspec("import-http", str(DATA / "service-panel.http"), "-o", str(out), "--strict")
     assert done.returncode == 1
-    assert done.stderr.splitlines()[-1] == "nothing written: 4 problems (--strict)"
+    assert done.stderr.splitlines()[-1] == "nothing written: 5 problems (--strict)"
     assert not out.exists()
 
 

@@ -66,7 +66,8 @@ def test_seed_example_flow(tmp_path: Path) -> None:
     assert (body["basketId"], body["userId"], body["pickupLocationId"], body["shipping"]["methodId"]) == (
         "{{ vars.basked_id }}", "{{ vars.customer_id }}", None, "{{ vars.shipping_method_id }}",
     )  # fmt: skip
-    assert [w.line for w in result.warnings] == [3, 8, 105, 108]
+    assert [w.line for w in result.warnings] == [3, 8, 105, 108, 127]
+    assert result.warnings[4].message.startswith("step 'GET file-status' reads the analysis status once")
     assert "--secret token=TOKEN" in result.warnings[0].message
     assert "dd247ae0d9cddcefa32e3ef502c4798b6ae531d8" not in result.text
 
@@ -328,3 +329,42 @@ def test_a_host_header_with_a_path_only_request_line() -> None:
     assert flow["vars"]["host"] == "http://api.example.com"
     assert first["request"] == {"method": "GET", "url": "/status"}
     assert second["request"] == {"method": "GET", "url": "https://other.test/x", "headers": {"Host": "vhost.example.com"}}
+
+
+@pytest.mark.parametrize(
+    ("request_line", "warned"),
+    [
+        ("GET https://x.test/api/v2.0/user-panel/baskets/{{b}}/lines/{{l}}/file-status/", True),
+        ("GET https://x.test/api/v2.0/files/status/{{uuid}}/", True),
+        ("GET https://x.test/models/{{id}}/analysis", True),
+        ("GET https://x.test/orders/{{id}}/status", False),  # an order's status, not an analysis
+        ("POST https://x.test/files/{{id}}/file-status/", False),
+    ],
+)
+def test_an_analysis_status_read_once_is_reported_with_a_poll_hint(request_line: str, warned: bool) -> None:
+    _, warnings = _convert(request_line + "\n")
+    polls = [message for _, message in warnings if "reads the analysis status once" in message]
+    assert bool(polls) == warned
+    if warned:
+        hint = yaml.safe_load(polls[0].split("add to this step: ", 1)[1])
+        assert hint == {
+            "poll": {
+                "until": "response.body.status == 'finished'",
+                "fail_if": "response.body.status not in ['analysing', 'finished']",
+                "every": 1,
+                "timeout": 300,
+            }
+        }
+
+
+def test_the_poll_hint_pasted_into_the_seed_flow_loads(tmp_path: Path) -> None:
+    out = tmp_path / "flow.yaml"
+    result = import_http(DATA / "service-panel.http", out)
+    [warning] = [w for w in result.warnings if w.line == 127]
+    flow = result.conversion.flow
+    [step] = [s for s in flow["steps"] if s["name"] == "GET file-status"]
+    step.update(yaml.safe_load(warning.message.split("add to this step: ", 1)[1]))
+    jsonschema.validate(flow, SCHEMA)
+    out.write_text(yaml.safe_dump(flow, sort_keys=False))
+    loaded = load_flow(out)
+    assert [s.name for s in loaded.steps if s.poll is not None] == ["GET file-status"]

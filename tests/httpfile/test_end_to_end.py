@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 import yaml
 
-from orderspec.engine import load_flow, run_flow
+from orderspec.engine import InstantClock, RequestFailed, load_flow, run_flow
 from orderspec.httpfile import import_http
 
 from ._app import ADDRESSES, BASKET, CUSTOMER, LINE, TOKEN
@@ -113,12 +114,39 @@ def test_the_seed_token_never_reaches_the_flow(tmp_path: Path) -> None:
     assert "token" not in flow["vars"]
 
 
-def test_converted_seed_places_an_order_in_the_3yourmind_sandbox(tmp_path: Path, sandbox) -> None:
+def _with_poll_hint(flow_file: Path) -> Path:
+    """The converted flow with the importer's poll hint pasted into the status step, as a user would."""
+    result = import_http(DATA / "service-panel.http", flow_file)
+    [hint] = [w.message.split("add to this step: ", 1)[1] for w in result.warnings if "reads the analysis status once" in w.message]
+    flow = result.conversion.flow
+    [status_step] = [step for step in flow["steps"] if step["name"] == "GET file-status"]
+    status_step.update(yaml.safe_load(hint))
+    flow_file.write_text(yaml.safe_dump(flow, sort_keys=False, allow_unicode=True))
+    return flow_file
+
+
+def test_converted_seed_orders_before_the_analysis_finished_and_the_sandbox_refuses(tmp_path: Path, sandbox) -> None:
+    """As written, the seed reads the status once; the sandbox's analysis takes a few reads by default."""
     running = sandbox("3yourmind-service-panel")
     flow = load_flow(_convert(tmp_path))
     with httpx.Client(timeout=10) as client:
-        run_flow(flow, {"vars": {"host": running.base_url}, "secrets": {"token": "sandbox-token"}}, client=client)
+        with pytest.raises(RequestFailed) as failed:
+            run_flow(flow, {"vars": {"host": running.base_url}, "secrets": {"token": "sandbox-token"}}, client=client)
+        assert client.get(f"{running.base_url}/_sandbox/orders").json() == []
+    assert failed.value.step == "POST orders" and failed.value.status == 400
+    assert "is still being analysed" in failed.value.message
+
+
+def test_converted_seed_with_the_poll_hint_places_an_order_in_the_3yourmind_sandbox(tmp_path: Path, sandbox) -> None:
+    running = sandbox("3yourmind-service-panel")
+    flow_file = tmp_path / "flows" / "service-panel.yaml"
+    flow_file.parent.mkdir()
+    flow = load_flow(_with_poll_hint(flow_file))
+    with httpx.Client(timeout=10) as client:
+        result = run_flow(flow, {"vars": {"host": running.base_url}, "secrets": {"token": "sandbox-token"}}, client=client, clock=InstantClock())
         orders = client.get(f"{running.base_url}/_sandbox/orders").json()
+    [status_step] = [step for step in result.steps if step.path == "GET file-status"]
+    assert (status_step.attempts, status_step.polls) == (3, 2)  # "analysing" twice (read again each time), then "finished"
     assert len(orders) == 1
     order = orders[0]
     assert order["customer"]["fullName"] == "Maria Ortega"

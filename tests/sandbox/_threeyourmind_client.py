@@ -17,3 +17,13 @@ def token_client(server: RunningSandbox, **headers: str) -> Iterator[httpx.Clien
         assert client.post("/_sandbox/reset").status_code == 204
         yield client
     assert server.app.state.sandbox.unexpected_errors == 0
+
+
+def wait_for_analysis(client: httpx.Client, status_url: str, *, max_reads: int = 20) -> list[str]:
+    """Read the file status until it is no longer "analysing", as the wiki says (periodically); the statuses seen."""
+    seen: list[str] = []
+    while len(seen) < max_reads:
+        seen.append(client.get(status_url).json()["status"])
+        if seen[-1] != "analysing":
+            break
+    return seen

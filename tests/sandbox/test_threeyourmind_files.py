@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from _threeyourmind_client import token_client
+from _threeyourmind_client import token_client, wait_for_analysis
 
 from orderspec.sandbox import SandboxConfigError, create_app
 from orderspec.sandbox._config import SandboxConfig
@@ -48,8 +48,11 @@ def test_upload_attaches_the_file_to_the_line(api: httpx.Client, line: tuple[int
     assert r.status_code == 201
     uploaded = r.json()
     assert uploaded["name"] == "cube_10_inch.stl" and uploaded["unit"] == "inch" and uploaded["size"] == len(STL)
-    assert uploaded["basketId"] == basket_id and uploaded["lineId"] == line_id and uploaded["status"] == "finished"
-    assert _line_file(api, basket_id, line_id) == {"uuid": uploaded["uuid"], "name": "cube_10_inch.stl", "unit": "inch", "status": "finished"}
+    assert uploaded["basketId"] == basket_id and uploaded["lineId"] == line_id and uploaded["status"] == "analysing"
+    # analysing for the first two status reads (analysis_polls), then finished; reading the line does not count
+    assert _line_file(api, basket_id, line_id) == {"uuid": uploaded["uuid"], "name": "cube_10_inch.stl", "unit": "inch", "status": "analysing"}
+    assert wait_for_analysis(api, f"/api/v2.0/files/status/{uploaded['uuid']}/") == ["analysing", "analysing", "finished"]
+    assert _line_file(api, basket_id, line_id)["status"] == "finished"
     assert api.get(f"/api/v2.0/files/status/{uploaded['uuid']}/").json() == {"status": "finished"}
 
 
@@ -91,6 +94,7 @@ def test_the_recorded_order_knows_the_files_hash(api: httpx.Client, line: tuple[
     api.patch(f"{SP}/baskets/{basket_id}/", json={"customer_id": 101})
     api.patch(f"{SP}/baskets/{basket_id}/lines/{line_id}/", json={"offer_id": 24, "quantity": 2})
     api.post("/upload/", files={"file": ("resin.stl", STL)}, data={"basket_id": basket_id, "line_id": line_id, "unit": "mm"})
+    assert wait_for_analysis(api, f"{SP}/baskets/{basket_id}/lines/{line_id}/file-status/")[-1] == "finished"
     body = {"basketId": basket_id, "billingAddressId": 201, "shipping": {"methodId": 41, "addressId": 201}, "payment": {"methodId": 61}, "userId": 101}
     assert api.post(f"{SP}/internal-ordering/orders/", json=body).status_code == 201
     (order,) = api.get("/_sandbox/orders").json()
@@ -110,6 +114,7 @@ def test_a_large_upload_is_recorded_with_its_size_and_hash(sandbox: Any) -> None
         api.patch(f"{SP}/baskets/{basket_id}/lines/{line_id}/", json={"offer_id": 24, "quantity": 1})
         r = api.post("/upload/", files={"file": ("big.stl", model)}, data={"basket_id": basket_id, "line_id": line_id, "unit": "mm"})
         assert r.status_code == 201 and r.json()["size"] == len(model)
+        assert wait_for_analysis(api, f"{SP}/baskets/{basket_id}/lines/{line_id}/file-status/")[-1] == "finished"
         body = {"basketId": basket_id, "billingAddressId": 201, "shipping": {"methodId": 41, "addressId": 201}, "payment": {"methodId": 61}, "userId": 101}
         assert api.post(f"{SP}/internal-ordering/orders/", json=body).status_code == 201
         (order,) = api.get("/_sandbox/orders").json()
@@ -206,7 +211,7 @@ def test_an_oversized_stream_without_length_is_cut_off(server: RunningSandbox) -
 
 
 def test_analysis_takes_the_configured_time(sandbox: Any) -> None:
-    running = sandbox("3yourmind", SandboxConfig(analysis_seconds=1.0))
+    running = sandbox("3yourmind", SandboxConfig(analysis_seconds=1.0, analysis_polls=0))
     with httpx.Client(base_url=running.base_url, headers={"Authorization": "Token sandbox-token"}) as api:
         started = time.monotonic()
         uploaded = api.post("/upload/", files={"file": ("slow.stl", STL)}, data={"unit": "mm"}).json()
@@ -232,3 +237,15 @@ def test_a_bad_upload_limit_stops_the_sandbox_from_starting() -> None:
     with pytest.raises(SandboxConfigError) as caught:
         create_app("3yourmind", SandboxConfig(options={"max_upload_bytes": "lots"}))
     assert "options.max_upload_bytes must be a positive number of bytes, not 'lots'" in str(caught.value)
+
+
+def test_analysis_polls_is_a_sandbox_setting(tmp_path: Any) -> None:
+    from orderspec.sandbox import SandboxConfigError, load_config
+
+    assert SandboxConfig().analysis_polls == 2
+    (tmp_path / "slow.yaml").write_text("analysis_polls: 5\n")
+    assert load_config(tmp_path / "slow.yaml").analysis_polls == 5
+    for bad in ("-1", "2.5", "true", "soon"):
+        (tmp_path / "bad.yaml").write_text(f"analysis_polls: {bad}\n")
+        with pytest.raises(SandboxConfigError, match="analysis_polls must be a whole number of status reads"):
+            load_config(tmp_path / "bad.yaml")

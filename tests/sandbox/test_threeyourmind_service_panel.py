@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from _threeyourmind_client import token_client
+from _threeyourmind_client import token_client, wait_for_analysis
 
 from orderspec.sandbox._config import SandboxConfig
 from orderspec.sandbox.testing import RunningSandbox, running_sandbox
@@ -61,8 +61,8 @@ def seed_steps(api: httpx.Client) -> dict[str, Any]:
     )
     assert r.status_code == 200
     assert upload(api, v["basket_id"], v["line_id"]).status_code == 201
-    r = api.get(f"{SP}/baskets/{v['basket_id']}/lines/{v['line_id']}/file-status/")
-    assert r.status_code == 200 and r.json() == {"status": "finished"}
+    # step 11 as the wiki says it (periodically), not as the .http example writes it (once)
+    assert wait_for_analysis(api, f"{SP}/baskets/{v['basket_id']}/lines/{v['line_id']}/file-status/") == ["analysing", "analysing", "finished"]
     return v
 
 
@@ -130,7 +130,7 @@ def test_quantity_post_processings_and_prices_of_a_line(api: httpx.Client) -> No
     offer = offers["PA12 White (SLS)"]
     dyeing = next(pp for pp in offer["postProcessings"] if pp["name"] == "Dyeing")
     url = f"{SP}/baskets/{v['basket_id']}/lines/{v['line_id']}/"
-    r = api.patch(url, json={"offerId": offer["id"], "quantity": 3, "postProcessings": [dyeing["id"]], "unitPrintPrice": None})
+    r = api.patch(url, json={"offerId": offer["id"], "quantity": 3, "postProcessings": [{"postProcessingId": dyeing["id"], "colorId": None}], "unitPrintPrice": None})
     assert r.status_code == 200
     line = r.json()
     assert line["quantity"] == 3 and line["unitPrintPrice"] == offer["unitPrice"]
@@ -152,8 +152,15 @@ def test_quantity_post_processings_and_prices_of_a_line(api: httpx.Client) -> No
         ({"unitPrintPrice": "twelve"}, {"unitPrintPrice": ["A valid number is required."]}),
         ({"unitPrintPrice": "-1"}, {"unitPrintPrice": ["Ensure this value is greater than or equal to 0."]}),
         ({"postProcessings": "Dyeing"}, {"postProcessings": ['Expected a list of items but got type "str".']}),
-        ({"postProcessings": [999]}, {"postProcessings": ['Invalid pk "999" - object does not exist.']}),
-        ({"offer_id": 23, "postProcessings": [31]}, {"postProcessings": ['Post-processing "Dyeing" is not available for offer "PLA (FDM)".']}),
+        ({"postProcessings": [{"postProcessingId": 999}]}, {"postProcessings": ['Invalid pk "999" - object does not exist.']}),
+        # the SDK's shape only: a bare id, or an id under another key, is refused item by item as DRF does
+        ({"offer_id": 21, "postProcessings": [31]}, {"postProcessings": [{"non_field_errors": ["Invalid data. Expected a dictionary, but got int."]}]}),
+        ({"offer_id": 21, "postProcessings": [{"id": 31}]}, {"postProcessings": [{"postProcessingId": ["This field is required."]}]}),
+        (
+            {"offer_id": 21, "postProcessings": [{"postProcessingId": 31, "colorId": 51}, 32, {"postProcessingId": None}]},
+            {"postProcessings": [{}, {"non_field_errors": ["Invalid data. Expected a dictionary, but got int."]}, {"postProcessingId": ["This field may not be null."]}]},
+        ),
+        ({"offer_id": 23, "postProcessings": [{"postProcessingId": 31}]}, {"postProcessings": ['Post-processing "Dyeing" is not available for offer "PLA (FDM)".']}),
         ({"offer_id": 21, "postProcessings": [{"postProcessingId": 31, "colorId": 99}]}, {"postProcessings": ['Color 99 is not available for post-processing "Dyeing".']}),
         ({"preferredDueDate": "tomorrow"}, {"preferredDueDate": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]}),
     ],
@@ -170,7 +177,7 @@ def test_line_patch_refuses_bad_fields(api: httpx.Client, body: dict[str, Any], 
 def test_post_processings_need_an_offer_first(api: httpx.Client) -> None:
     basket_id = api.post(f"{SP}/baskets/").json()["id"]
     line_id = api.post(f"{SP}/baskets/{basket_id}/lines/").json()["id"]
-    r = api.patch(f"{SP}/baskets/{basket_id}/lines/{line_id}/", json={"postProcessings": [31]})
+    r = api.patch(f"{SP}/baskets/{basket_id}/lines/{line_id}/", json={"postProcessings": [{"postProcessingId": 31}]})
     assert r.status_code == 400 and r.json() == {"postProcessings": ["Choose an offer for this line before its post-processings."]}
 
 
@@ -374,7 +381,7 @@ def test_order_refuses_an_empty_basket_and_incomplete_lines(api: httpx.Client) -
 
 
 def test_order_waits_for_the_analysis(sandbox: Any) -> None:
-    running = sandbox("3yourmind", SandboxConfig(analysis_seconds=1.5))
+    running = sandbox("3yourmind", SandboxConfig(analysis_seconds=1.5, analysis_polls=0))
     with httpx.Client(base_url=running.base_url, headers={"Authorization": "Token sandbox-token"}) as api:
         basket_id = api.post(f"{SP}/baskets/", json={"customer_id": 101}).json()["id"]
         line_id = api.post(f"{SP}/baskets/{basket_id}/lines/", json={"offer_id": 21}).json()["id"]
@@ -393,13 +400,37 @@ def test_order_waits_for_the_analysis(sandbox: Any) -> None:
         assert api.post(f"{SP}/internal-ordering/orders/", json=order_body(v)).status_code == 201
 
 
+def test_an_order_before_the_analysis_polls_is_refused(api: httpx.Client) -> None:
+    """The seed's .http example reads the status once; by default the sandbox needs two more reads."""
+    basket_id = api.post(f"{SP}/baskets/", json={"customer_id": 101}).json()["id"]
+    line_id = api.post(f"{SP}/baskets/{basket_id}/lines/", json={"offer_id": 21}).json()["id"]
+    assert upload(api, basket_id, line_id).json()["status"] == "analysing"
+    status_url = f"{SP}/baskets/{basket_id}/lines/{line_id}/file-status/"
+    assert api.get(status_url).json() == {"status": "analysing"}  # checked once, like the seed
+    v = {"basket_id": basket_id, "address_id": 203, "shipping_method_id": 41, "payment_method_id": 61, "customer_id": 101}
+    early = api.post(f"{SP}/internal-ordering/orders/", json=order_body(v))
+    assert early.status_code == 400
+    assert early.json() == {"non_field_errors": [f"The file of line {line_id} is still being analysed."]}
+    assert wait_for_analysis(api, status_url) == ["analysing", "finished"]
+    assert api.post(f"{SP}/internal-ordering/orders/", json=order_body(v)).status_code == 201
+
+
+def test_analysis_polls_zero_finishes_at_once(sandbox: Any) -> None:
+    running = sandbox("3yourmind", SandboxConfig(analysis_polls=0))
+    with httpx.Client(base_url=running.base_url, headers={"Authorization": "Token sandbox-token"}) as api:
+        basket_id = api.post(f"{SP}/baskets/").json()["id"]
+        line_id = api.post(f"{SP}/baskets/{basket_id}/lines/").json()["id"]
+        assert upload(api, basket_id, line_id).json()["status"] == "finished"
+
+
 def test_failed_analysis_refuses_the_order(sandbox: Any) -> None:
     running = sandbox("3yourmind", SandboxConfig(analysis_failure="failed"))
     with httpx.Client(base_url=running.base_url, headers={"Authorization": "Token sandbox-token"}) as api:
         basket_id = api.post(f"{SP}/baskets/", json={"customer_id": 101}).json()["id"]
         line_id = api.post(f"{SP}/baskets/{basket_id}/lines/", json={"offer_id": 21}).json()["id"]
         upload(api, basket_id, line_id)
-        assert api.get(f"{SP}/baskets/{basket_id}/lines/{line_id}/file-status/").json() == {"status": "failed"}
+        status_url = f"{SP}/baskets/{basket_id}/lines/{line_id}/file-status/"
+        assert wait_for_analysis(api, status_url) == ["analysing", "analysing", "failed"]
         v = {"basket_id": basket_id, "address_id": 203, "shipping_method_id": 41, "payment_method_id": 61, "customer_id": 101}
         r = api.post(f"{SP}/internal-ordering/orders/", json=order_body(v))
         assert r.status_code == 400

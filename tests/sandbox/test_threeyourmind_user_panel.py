@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from _threeyourmind_client import token_client
+from _threeyourmind_client import token_client, wait_for_analysis
 
 from orderspec.sandbox.testing import RunningSandbox, running_sandbox
 
@@ -33,7 +33,7 @@ def add_line(api: httpx.Client, basket_id: int, material: str, unit: str, filena
     line_id = api.post(f"{UP}/baskets/{basket_id}/lines/").json()["id"]
     r = api.post("/upload/", files={"file": (filename, STL, "model/stl")}, data={"basket_id": basket_id, "line_id": line_id, "unit": unit})
     assert r.status_code == 201
-    assert api.get(f"{UP}/baskets/{basket_id}/lines/{line_id}/file-status/").json() == {"status": "finished"}
+    assert wait_for_analysis(api, f"{UP}/baskets/{basket_id}/lines/{line_id}/file-status/") == ["analysing", "analysing", "finished"]
     materials = api.get(f"{UP}/baskets/{basket_id}/lines/{line_id}/materials/", params={"country": "DE"}).json()
     material_id = next(m["id"] for m in materials if m["name"] == material)
     offers = api.get(f"{UP}/baskets/{basket_id}/lines/{line_id}/materials/{material_id}/offers/", params={"country": "DE"}).json()

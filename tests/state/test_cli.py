@@ -89,7 +89,8 @@ def test_list_as_json(seeded: str) -> None:
     assert listed[0]["done"] == ["login", "upload[0]"] and listed[0]["vars"] == {"draft_id": 17}
 
 
-def test_list_of_an_empty_state_says_so_on_stderr(sqlite_url: str) -> None:
+def test_list_of_an_empty_state_says_so_on_stderr(sqlite_url: str, tmp_path: Path) -> None:
+    open_store(sqlite_url, root=tmp_path).close()
     result = orderspec("state", "list", "--state", sqlite_url)
     assert (result.exit_code, result.stdout) == (0, "")
     assert result.stderr.startswith("No specs recorded in SQLite file ")
@@ -283,8 +284,12 @@ def test_the_default_state_sits_beside_the_nearest_orderspec_yaml(tmp_path: Path
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    assert orderspec("state", "list").stdout == ""
-    assert (elsewhere / ".orderspec" / "state.db").is_file()
+    result = orderspec("state", "list")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == f"No specs recorded in SQLite file {elsewhere / '.orderspec' / 'state.db'} (none yet).\n"
+    assert orderspec("state", "show", "bracket").stderr == "error: no state recorded for bracket ('orderspec state list' shows what is recorded)\n"
+    assert orderspec("resolve", "bracket", "--not-placed").exit_code == 1
+    assert not (elsewhere / ".orderspec").exists()  # looking leaves no state file behind
 
 
 def test_messages_never_show_the_password(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -177,3 +178,9 @@ def test_record_values() -> None:
     later = record.evolve(at=T0, done=("login",))
     assert (later.updated_at, later.done, later.created_at) == (T0, ("login",), record.created_at)
     assert record.as_json()["phase"] == "uncertain"
+
+
+def test_a_record_crosses_to_another_process() -> None:
+    record = full_record(history=(HistoryEntry(T0, "placed", "order 1"),))
+    copy = pickle.loads(pickle.dumps(record))
+    assert copy == record and copy.history == record.history and copy.vars["lines"][0]["price"] == 12.5

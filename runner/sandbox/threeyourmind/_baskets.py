@@ -61,22 +61,44 @@ def patch_basket(state: State, basket: Basket, body: dict[str, Any], *, customer
 
 
 def _post_processings(state: State, raw: Any, offer_id: int | None) -> list[tuple[int, int | None]]:
-    """``[id, ...]`` or ``[{postProcessingId, colorId}, ...]``, checked against the line's offer."""
+    """``[{postProcessingId, colorId}, ...]`` (the SDK's shape), checked against the line's offer.
+
+    A bare id, or an item without ``postProcessingId``, gets DRF's nested list errors:
+    one entry per item, ``{}`` for the good ones.
+    """
     if not isinstance(raw, list):
         raise Invalid(_errors.expected_list(raw))
+    items: list[tuple[int, int | None]] = []
+    shape_errors: list[dict[str, Any]] = []
+    for item in raw:
+        problems: dict[str, Any] = {}
+        pp_id: int | None = None
+        color_id: int | None = None
+        if not isinstance(item, dict):
+            problems["non_field_errors"] = [_errors.expected_dict(item)]
+        else:
+            pp_raw = _fields.lookup(item, "postProcessingId")
+            if _fields.missing(pp_raw) or pp_raw is None:
+                problems["postProcessingId"] = [_errors.REQUIRED if _fields.missing(pp_raw) else _errors.NULL]
+            else:
+                try:
+                    pp_id = _fields.as_int(pp_raw)
+                except Invalid as exc:
+                    problems["postProcessingId"] = [exc.message]
+            color_raw = _fields.lookup(item, "colorId")
+            if not _fields.missing(color_raw) and color_raw is not None:
+                try:
+                    color_id = _fields.as_int(color_raw)
+                except Invalid as exc:
+                    problems["colorId"] = [exc.message]
+        shape_errors.append(problems)
+        if pp_id is not None and not problems:
+            items.append((pp_id, color_id))
+    if any(shape_errors):
+        raise Invalid(shape_errors)
     catalogue = state.catalogue
     chosen: list[tuple[int, int | None]] = []
-    for item in raw:
-        color_raw: Any = None
-        if isinstance(item, dict):
-            pp_raw = _fields.lookup(item, "postProcessingId", "post_processing_id", "id")
-            color_raw = _fields.lookup(item, "colorId", "color_id")
-            color_raw = None if _fields.missing(color_raw) else color_raw
-            if _fields.missing(pp_raw):
-                raise Invalid([{"postProcessingId": [_errors.REQUIRED]}])
-        else:
-            pp_raw = item
-        pp_id = _fields.as_int(pp_raw)
+    for pp_id, color_id in items:
         pp = catalogue.post_processings.get(pp_id)
         if pp is None:
             raise Invalid(_errors.invalid_pk(pp_id))
@@ -85,7 +107,6 @@ def _post_processings(state: State, raw: Any, offer_id: int | None) -> list[tupl
         offer = catalogue.offers[offer_id]
         if pp_id not in offer.post_processing_ids:
             raise Invalid(f'Post-processing "{pp.name}" is not available for offer "{offer.name}".')
-        color_id = None if color_raw is None else _fields.as_int(color_raw)
         if color_id is not None and color_id not in pp.colors:
             raise Invalid(f'Color {color_id} is not available for post-processing "{pp.name}".')
         if any(existing == pp_id for existing, _ in chosen):
@@ -136,7 +157,7 @@ def patch_line(state: State, basket: Basket, line: Line, body: dict[str, Any], *
             errors.add("preferredDueDate", "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.")
 
     post_processings = line.post_processings
-    raw = _fields.lookup(body, "postProcessings", "post_processings")
+    raw = _fields.lookup(body, "postProcessings")
     if not _fields.missing(raw):
         try:
             post_processings = _post_processings(state, raw, offer_id)

@@ -94,6 +94,10 @@ class Catalogue:
     users: dict[int, Customer]
     me: Customer
     preferences: dict[str, Any]
+    currencies: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    forms: tuple[dict[str, Any], ...] = ()
+    """Part-requirement forms: ``{id, name, fields: [{id, name, type, required, options: [{id, name}]}]}``."""
 
     def offers_json(self, material_id: int | None = None) -> list[dict[str, Any]]:
         return [o.json for o in self.offers.values() if material_id is None or o.material_id == material_id]
@@ -174,6 +178,7 @@ def _build(data: dict[str, Any]) -> Catalogue:
             for p in data["post_processings"]
         ]
     )
+    tax_rate = str(Decimal(str(data["tax_rate"])).quantize(Decimal("0.01")))
     offers = []
     for o in data["offers"]:
         material = materials.get(int(o["material"]))
@@ -198,6 +203,7 @@ def _build(data: dict[str, Any]) -> Catalogue:
                     "materialName": material.name,
                     "technology": material.json["technology"],
                     "unitPrice": str(_money(o["unit_price"])),
+                    "taxRate": tax_rate,
                     "currency": currency,
                     "leadTimeDays": int(o.get("lead_time_days", 5)),
                     "postProcessings": [post_processings[i].json for i in pp_ids],
@@ -213,6 +219,7 @@ def _build(data: dict[str, Any]) -> Catalogue:
                 "id": int(s["id"]),
                 "name": str(s["name"]),
                 "price": str(_money(s["price"])),
+                "taxRate": tax_rate,
                 "currency": currency,
                 "deliveryTime": {"min": int(s.get("min_days", 1)), "max": int(s.get("max_days", 5)), "unit": "business days"},
             },
@@ -244,4 +251,21 @@ def _build(data: dict[str, Any]) -> Catalogue:
         users=_by_id([_customer(u) for u in data["users"]]),
         me=_customer(me_raw),
         preferences=dict(me_raw.get("preferences") or {"country": "DE", "currency": currency, "language": "en", "unit": "mm"}),
+        currencies=tuple(str(c) for c in data.get("currencies") or (currency,)),
+        languages=tuple(str(c) for c in data.get("languages") or ("en",)),
+        forms=tuple(_form(f) for f in data.get("forms") or ()),
     )
+
+
+def _form(raw: dict[str, Any]) -> dict[str, Any]:
+    fields = [
+        {
+            "id": int(f["id"]),
+            "name": str(f["name"]),
+            "type": str(f.get("type", "text")),
+            "required": bool(f.get("required", False)),
+            "options": [{"id": int(o["id"]), "name": str(o["name"])} for o in f.get("options") or ()],
+        }
+        for f in raw.get("fields") or ()
+    ]
+    return {"id": int(raw["id"]), "name": str(raw["name"]), "fields": fields}

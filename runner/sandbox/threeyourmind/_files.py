@@ -26,7 +26,7 @@ from orderspec.sandbox._body import BodyTooLarge
 from orderspec.sandbox.threeyourmind import _errors, _fields, _shapes
 from orderspec.sandbox.threeyourmind._fields import FieldErrors
 from orderspec.sandbox.threeyourmind._http import Call, answer, route, too_large
-from orderspec.sandbox.threeyourmind._state import Basket, Line, StoredFile, now_iso
+from orderspec.sandbox.threeyourmind._state import Basket, Line, StoredFile
 
 UNITS = ("mm", "inch")
 EXTENSIONS = ("stl", "obj", "3mf", "step", "stp", "iges", "igs", "ply", "wrl", "x_t", "sldprt", "zip")
@@ -122,7 +122,7 @@ async def _store(call: Call, form: FormData) -> Response:
         unit=unit,
         content_type=file.content_type or "application/octet-stream",
         uploaded_at=time.monotonic(),
-        created_at=now_iso(),
+        created_at=call.state.now(),
         basket_id=basket.id if basket else None,
         line_id=line.id if line else None,
     )
@@ -147,14 +147,17 @@ async def _sha256(file: UploadFile) -> str:
 
 def _digest(file: IO[bytes]) -> str:
     file.seek(0)
-    return hashlib.file_digest(file, "sha256").hexdigest()
+    digest = hashlib.sha256()
+    while chunk := file.read(1 << 20):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 async def status(call: Call) -> Response:
     stored = call.state.files.get(call.request.path_params["uuid"])
     if stored is None:
         raise _errors.not_found()
-    return answer({"status": call.state.file_status(stored)})
+    return answer({"status": call.state.file_status(stored, read=True)})
 
 
 def routes() -> list[Route]:

@@ -15,13 +15,13 @@ from typing import Any
 from orderspec.sandbox.threeyourmind import _errors, _fields, _pricing, _shapes
 from orderspec.sandbox.threeyourmind._catalogue import Customer, Named
 from orderspec.sandbox.threeyourmind._fields import FieldErrors, Invalid
-from orderspec.sandbox.threeyourmind._state import ANALYSING, FINISHED, Basket, State, now_iso
+from orderspec.sandbox.threeyourmind._state import ANALYSING, FINISHED, Basket, State
 
 SERVICE_PANEL = "service-panel"
 USER_PANEL = "user-panel"
 
 
-def _pk(raw: Any, table: dict[int, Any]) -> Any:
+def pk(raw: Any, table: dict[int, Any]) -> Any:
     """The entry ``raw`` names in ``table``; ``Invalid`` with DRF's message otherwise."""
     if _fields.missing(raw) or raw is None:
         raise Invalid(_errors.REQUIRED)
@@ -31,7 +31,7 @@ def _pk(raw: Any, table: dict[int, Any]) -> Any:
     return table[key]
 
 
-def _nested(errors: FieldErrors, name: str, raw: Any, read: dict[str, Any]) -> dict[str, Any] | None:
+def nested(errors: FieldErrors, name: str, raw: Any, read: dict[str, Any]) -> dict[str, Any] | None:
     """Read a nested object field by field; its errors nest under ``name`` as DRF's do."""
     if not isinstance(raw, dict):
         errors.add(name, {"non_field_errors": [_errors.expected_dict(raw)]})
@@ -49,7 +49,7 @@ def _nested(errors: FieldErrors, name: str, raw: Any, read: dict[str, Any]) -> d
     return values
 
 
-def _optional(reader: Any, *names: str) -> Any:
+def optional(reader: Any, *names: str) -> Any:
     def read(body: dict[str, Any]) -> Any:
         raw = _fields.lookup(body, *names)
         return None if _fields.missing(raw) or raw is None else reader(raw)
@@ -57,7 +57,7 @@ def _optional(reader: Any, *names: str) -> Any:
     return read
 
 
-def _basket_problems(state: State, basket: Basket) -> list[str]:
+def basket_problems(state: State, basket: Basket) -> list[str]:
     problems = []
     for line in basket.lines.values():
         stored = state.line_file(line)
@@ -74,109 +74,48 @@ def _basket_problems(state: State, basket: Basket) -> list[str]:
     return problems
 
 
-def place(state: State, body: dict[str, Any], *, panel: str) -> dict[str, Any]:
-    """Validate the order body, check the basket can be ordered, record and return the order."""
+def read_payment(state: State, body: dict[str, Any], errors: FieldErrors) -> dict[str, Any] | None:
+    """``payment {methodId, authorizedAmount, currency, details}``: the method is required, the rest may be null."""
     catalogue = state.catalogue
-    errors = FieldErrors()
-
-    basket: Basket | None = None
-    try:
-        raw = _fields.lookup(body, "basketId", "basket_id")
-        basket = _pk(raw, state.baskets)
-        if panel == USER_PANEL and basket.panel != USER_PANEL:  # the user sees only their own baskets
-            basket = None
-            raise Invalid(_errors.invalid_pk(_fields.as_int(raw)))
-        if basket.order_id is not None:
-            errors.add("basketId", _errors.ALREADY_ORDERED)
-    except Invalid as exc:
-        errors.add("basketId", exc.message)
-
-    customer: Customer | None = None
-    if panel == SERVICE_PANEL:
-        raw = _fields.lookup(body, "userId", "user_id")
-        if (_fields.missing(raw) or raw is None) and basket is not None and basket.customer_id is not None:
-            raw = basket.customer_id
-        try:
-            customer = _pk(raw, catalogue.users)
-        except Invalid as exc:
-            errors.add("userId", exc.message)
-        addresses = {a["id"]: a for a in customer.addresses} if customer else None
-    else:
-        customer = catalogue.me
-        addresses = {a["id"]: a for a in state.my_addresses}
-
-    def address(raw: Any) -> Any:
-        # with an unknown customer there is nothing to check addresses against; userId is reported
-        return _pk(raw, addresses) if addresses is not None else None
-
-    billing = None
-    try:
-        billing = address(_fields.lookup(body, "billingAddressId", "billing_address_id"))
-    except Invalid as exc:
-        errors.add("billingAddressId", exc.message)
-
-    pickup: Named | None = None
-    raw = _fields.lookup(body, "pickupLocationId", "pickup_location_id")
-    if not _fields.missing(raw) and raw is not None:
-        try:
-            pickup = _pk(raw, catalogue.pickup_locations)
-        except Invalid as exc:
-            errors.add("pickupLocationId", exc.message)
-
-    shipping = None
-    raw = _fields.lookup(body, "shipping")
-    if not _fields.missing(raw) and raw is not None:
-        shipping = _nested(
-            errors,
-            "shipping",
-            raw,
-            {
-                "methodId": lambda d: _pk(_fields.lookup(d, "methodId", "method_id"), catalogue.shipping_methods),
-                "addressId": lambda d: address(_fields.lookup(d, "addressId", "address_id")),
-                "deliveryInstructions": _optional(_fields.as_str, "deliveryInstructions", "delivery_instructions"),
-            },
-        )
-    elif pickup is None and "pickupLocationId" not in errors.errors:
-        errors.add("shipping", "Choose a shipping method and address, or a pickup location.")
-    if shipping is not None and pickup is not None:
-        errors.add("non_field_errors", "Choose either shipping or a pickup location, not both.")
-
-    payment = None
     raw = _fields.lookup(body, "payment")
     if _fields.missing(raw) or raw is None:
         errors.add("payment", _errors.REQUIRED)
-    else:
+        return None
 
-        def currency(value: Any) -> str:
-            text = _fields.as_str(value)
-            if text != catalogue.currency:
-                raise Invalid(_errors.invalid_choice(text))
-            return text
+    def currency(value: Any) -> str:
+        text = _fields.as_str(value)
+        if text != catalogue.currency:
+            raise Invalid(_errors.invalid_choice(text))
+        return text
 
-        def details(value: Any) -> dict[str, Any]:
-            if not isinstance(value, dict):
-                raise Invalid(_errors.expected_dict(value))
-            return value
+    def details(value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise Invalid(_errors.expected_dict(value))
+        return value
 
-        payment = _nested(
-            errors,
-            "payment",
-            raw,
-            {
-                "methodId": lambda d: _pk(_fields.lookup(d, "methodId", "method_id"), catalogue.payment_methods),
-                "authorizedAmount": _optional(_fields.as_decimal, "authorizedAmount", "authorized_amount"),
-                "currency": _optional(currency, "currency"),
-                "details": _optional(details, "details"),
-            },
-        )
+    return nested(
+        errors,
+        "payment",
+        raw,
+        {
+            "methodId": lambda d: pk(_fields.lookup(d, "methodId", "method_id"), catalogue.payment_methods),
+            "authorizedAmount": optional(_fields.as_decimal, "authorizedAmount", "authorized_amount"),
+            "currency": optional(currency, "currency"),
+            "details": optional(details, "details"),
+        },
+    )
 
+
+def read_extras(state: State, body: dict[str, Any], errors: FieldErrors) -> tuple[dict[str, Any], str | None, list[Any], str | None]:
+    """``shippingPrice``, ``voucherCode`` (blank is none, as the SDK sends it), ``fees`` and the reference."""
+    catalogue = state.catalogue
     values: dict[str, Any] = {}
     for key, names, reader in (
         ("shippingPrice", ("shippingPrice", "shipping_price"), _fields.as_decimal),
         ("voucherCode", ("voucherCode", "voucher_code"), lambda v: _fields.as_str(v, max_length=100)),
     ):
         try:
-            values[key] = _optional(reader, *names)(body)
+            values[key] = optional(reader, *names)(body)
         except Invalid as exc:
             errors.add(key, exc.message)
     voucher = values.get("voucherCode") or None
@@ -192,14 +131,96 @@ def place(state: State, body: dict[str, Any], *, panel: str) -> dict[str, Any]:
     reference = None
     info = _fields.lookup(body, "additionalInformation", "additional_information")
     if not _fields.missing(info) and info is not None:
-        extra = _nested(errors, "additionalInformation", info, {"reference": _optional(_fields.as_str, "reference")})
+        extra = nested(errors, "additionalInformation", info, {"reference": optional(_fields.as_str, "reference")})
         reference = extra["reference"] if extra else None
+    return values, voucher, fees, reference
+
+
+def payment_json(state: State, payment: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "methodId": payment["methodId"].id,
+        "methodName": payment["methodId"].name,
+        "authorizedAmount": None if payment["authorizedAmount"] is None else str(payment["authorizedAmount"]),
+        "currency": payment["currency"] or state.catalogue.currency,
+        "details": payment["details"] or {},
+    }
+
+
+def place(state: State, body: dict[str, Any], *, panel: str) -> dict[str, Any]:
+    """Validate the order body, check the basket can be ordered, record and return the order."""
+    catalogue = state.catalogue
+    errors = FieldErrors()
+
+    basket: Basket | None = None
+    try:
+        raw = _fields.lookup(body, "basketId", "basket_id")
+        basket = pk(raw, state.baskets)
+        if panel == USER_PANEL and basket.panel != USER_PANEL:  # the user sees only their own baskets
+            basket = None
+            raise Invalid(_errors.invalid_pk(_fields.as_int(raw)))
+        if basket.order_id is not None:
+            errors.add("basketId", _errors.ALREADY_ORDERED)
+    except Invalid as exc:
+        errors.add("basketId", exc.message)
+
+    customer: Customer | None = None
+    if panel == SERVICE_PANEL:
+        raw = _fields.lookup(body, "userId", "user_id")
+        if (_fields.missing(raw) or raw is None) and basket is not None and basket.customer_id is not None:
+            raw = basket.customer_id
+        try:
+            customer = pk(raw, catalogue.users)
+        except Invalid as exc:
+            errors.add("userId", exc.message)
+        addresses = {a["id"]: a for a in customer.addresses} if customer else None
+    else:
+        customer = catalogue.me
+        addresses = {a["id"]: a for a in state.my_addresses}
+
+    def address(raw: Any) -> Any:
+        # with an unknown customer there is nothing to check addresses against; userId is reported
+        return pk(raw, addresses) if addresses is not None else None
+
+    billing = None
+    try:
+        billing = address(_fields.lookup(body, "billingAddressId", "billing_address_id"))
+    except Invalid as exc:
+        errors.add("billingAddressId", exc.message)
+
+    pickup: Named | None = None
+    raw = _fields.lookup(body, "pickupLocationId", "pickup_location_id")
+    if not _fields.missing(raw) and raw is not None:
+        try:
+            pickup = pk(raw, catalogue.pickup_locations)
+        except Invalid as exc:
+            errors.add("pickupLocationId", exc.message)
+
+    shipping = None
+    raw = _fields.lookup(body, "shipping")
+    if not _fields.missing(raw) and raw is not None:
+        shipping = nested(
+            errors,
+            "shipping",
+            raw,
+            {
+                "methodId": lambda d: pk(_fields.lookup(d, "methodId", "method_id"), catalogue.shipping_methods),
+                "addressId": lambda d: address(_fields.lookup(d, "addressId", "address_id")),
+                "deliveryInstructions": optional(_fields.as_str, "deliveryInstructions", "delivery_instructions"),
+            },
+        )
+    elif pickup is None and "pickupLocationId" not in errors.errors:
+        errors.add("shipping", "Choose a shipping method and address, or a pickup location.")
+    if shipping is not None and pickup is not None:
+        errors.add("non_field_errors", "Choose either shipping or a pickup location, not both.")
+
+    payment = read_payment(state, body, errors)
+    values, voucher, fees, reference = read_extras(state, body, errors)
 
     errors.check()
     assert basket is not None and customer is not None and billing is not None and payment is not None
     if not basket.lines:
         raise _errors.fields({"basketId": ["The basket has no lines."]})
-    problems = _basket_problems(state, basket)
+    problems = basket_problems(state, basket)
     if problems:
         raise _errors.fields({"non_field_errors": problems})
     return _record(state, basket, panel, customer, billing, pickup, shipping, payment, values, voucher, fees, reference)
@@ -228,6 +249,7 @@ def _record(
         "status": "new",
         "panel": panel,
         "basketId": basket.id,
+        "quoteId": None,
         "userId": customer.id,
         "customer": customer.json,
         "lines": [_shapes.ordered_line_json(state, line) for line in basket.lines.values()],
@@ -244,19 +266,13 @@ def _record(
         },
         "pickupLocationId": pickup.id if pickup else None,
         "pickupLocation": pickup.json if pickup else None,
-        "payment": {
-            "methodId": payment["methodId"].id,
-            "methodName": payment["methodId"].name,
-            "authorizedAmount": None if payment["authorizedAmount"] is None else str(payment["authorizedAmount"]),
-            "currency": payment["currency"] or catalogue.currency,
-            "details": payment["details"] or {},
-        },
+        "payment": payment_json(state, payment),
         "shippingPrice": None if values.get("shippingPrice") is None else str(values["shippingPrice"]),
         "fees": fees,
         "voucherCode": voucher,
         "additionalInformation": {"reference": reference},
         "price": _pricing.basket_price(catalogue, basket, method, catalogue.vouchers.get(voucher) if voucher else None),
-        "createdAt": now_iso(),
+        "createdAt": state.now(),
     }
     state.orders[order_id] = order
     basket.order_id = order_id

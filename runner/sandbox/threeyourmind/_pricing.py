@@ -45,8 +45,12 @@ def _with_tax(catalogue: Catalogue, amount: Decimal) -> dict[str, str]:
 
 def basket_price(catalogue: Catalogue, basket: Basket, shipping: Named | None, voucher_percent: Decimal | None) -> dict[str, Any]:
     lines = sum((line_total(catalogue, line) or _ZERO for line in basket.lines.values()), _ZERO)
+    return price_of(catalogue, lines, shipping.price if shipping else _ZERO, voucher_percent)
+
+
+def price_of(catalogue: Catalogue, lines: Decimal, shipping_price: Decimal, voucher_percent: Decimal | None = None) -> dict[str, Any]:
+    """Lines, voucher discount, shipping and total, each without and with tax."""
     discount = _round(lines * (voucher_percent or 0) / 100)
-    shipping_price = shipping.price if shipping else _ZERO
     total = lines - discount + shipping_price
     return {
         "currency": catalogue.currency,

@@ -106,7 +106,7 @@ async def file_status(call: Call) -> Response:
     stored = call.state.line_file(_baskets.get_line(basket, call.path_int("line_id")))
     if stored is None:
         raise _errors.not_found()
-    return answer({"status": call.state.file_status(stored)})
+    return answer({"status": call.state.file_status(stored, read=True)})
 
 
 async def place_order(call: Call) -> Response:

@@ -7,19 +7,15 @@ Panel body. Only ordering needs ordering permission.
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.responses import Response
 from starlette.routing import Route
 
-from orderspec.sandbox.threeyourmind import _baskets, _errors, _fields, _ordering, _pricing, _shapes
-from orderspec.sandbox.threeyourmind._catalogue import ADDRESS_FIELDS
-from orderspec.sandbox.threeyourmind._fields import FieldErrors, Invalid
+from orderspec.sandbox.threeyourmind import _baskets, _errors, _fields, _ordering, _pricing, _quotes, _shapes
+from orderspec.sandbox.threeyourmind._fields import FieldErrors
 from orderspec.sandbox.threeyourmind._http import Call, answer, no_content, paginate, route
 from orderspec.sandbox.threeyourmind._state import Basket
 
 PREFIX = "/api/v2.0/user-panel"
-_REQUIRED_ADDRESS = ("firstName", "lastName", "line1", "zipCode", "city", "country")
 
 
 def _basket(call: Call) -> Basket:
@@ -122,7 +118,7 @@ async def file_status(call: Call) -> Response:
     stored = call.state.line_file(_baskets.get_line(basket, call.path_int("line_id")))
     if stored is None:
         raise _errors.not_found()
-    return answer({"status": call.state.file_status(stored)})
+    return answer({"status": call.state.file_status(stored, read=True)})
 
 
 async def materials(call: Call) -> Response:
@@ -168,7 +164,11 @@ async def list_orders(call: Call) -> Response:
 
 
 async def place_order(call: Call) -> Response:
-    return answer(_ordering.place(call.state, await call.json_body(), panel=_ordering.USER_PANEL), 201)
+    """``{quoteId, …}`` (the SDK's route) or ``{basketId, …}`` (the inferred one)."""
+    body = await call.json_body()
+    if not _fields.missing(_fields.lookup(body, "quoteId")):
+        return answer(_quotes.place_from_quote(call.state, body), 201)
+    return answer(_ordering.place(call.state, body, panel=_ordering.USER_PANEL), 201)
 
 
 async def get_order(call: Call) -> Response:
@@ -189,38 +189,6 @@ async def get_order_line(call: Call) -> Response:
     raise _errors.not_found()
 
 
-async def list_addresses(call: Call) -> Response:
-    return answer(call.state.my_addresses)
-
-
-async def create_address(call: Call) -> Response:
-    body = await call.json_body()
-    errors = FieldErrors()
-    address: dict[str, Any] = {}
-    for name in ADDRESS_FIELDS:
-        raw = _fields.lookup(body, name)
-        if _fields.missing(raw) or raw is None:
-            if name in _REQUIRED_ADDRESS:
-                errors.add(name, _errors.REQUIRED)
-            address[name] = ""
-            continue
-        try:
-            address[name] = _fields.as_str(raw, max_length=255, allow_blank=name not in _REQUIRED_ADDRESS)
-        except Invalid as exc:
-            errors.add(name, exc.message)
-    country = address.get("country")
-    if country and "country" not in errors.errors and country not in call.state.catalogue.countries:
-        errors.add("country", _errors.invalid_choice(country))
-    errors.check()
-    created = {"id": call.state.new_address_id(), **address}
-    call.state.my_addresses.append(created)
-    return answer(created, 201)
-
-
-async def preferences(call: Call) -> Response:
-    return answer(call.state.catalogue.preferences)
-
-
 def routes() -> list[Route]:
     p = PREFIX
     lines = f"{p}/baskets/{{basket_id:int}}/lines"
@@ -238,6 +206,4 @@ def routes() -> list[Route]:
         route(f"{p}/orders/", ordering=True, get=list_orders, post=place_order),
         route(f"{p}/orders/{{order_id:int}}/", get=get_order),
         route(f"{p}/orders/{{order_id:int}}/{{line_id:int}}/", get=get_order_line),
-        route("/api/v2.0/my-profile/addresses/", get=list_addresses, post=create_address),
-        route("/api/v2.0/my-profile/preferences/", get=preferences),
     ]
