@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from orderspec.engine._clock import Clock, InstantClock, SystemClock
 from orderspec.engine._context import FlowContext
+from orderspec.engine._contract import Contract
 from orderspec.engine._errors import (
     CaptureError,
     ConnectionFailed,
@@ -42,6 +43,7 @@ __all__ = [
     "CaptureError",
     "Clock",
     "ConnectionFailed",
+    "Contract",
     "Discard",
     "Effect",
     "Event",

@@ -18,6 +18,7 @@ from jinja2.exceptions import TemplateSyntaxError
 
 from orderspec._resources import schema_path
 from orderspec._yaml import Document, JsonPath, load_yaml
+from orderspec.engine._contract import Contract, PlaceStep, read_contract
 from orderspec.engine._errors import FlowSourceError
 from orderspec.engine._template import Const, Renderer, compile_expression, compile_template
 from orderspec.errors import Location, SourceError
@@ -172,6 +173,8 @@ class Flow:
     discard: Discard | None = None
     plan_note: str = ""
     """What a plan that stops before the first create step cannot check, said by ``plan``."""
+    contract: Contract | None = None
+    """The names ``plan`` and ``apply`` read (order number, quote, resolved); None without a contract block."""
     positions: dict[str, Location] = field(default_factory=dict, repr=False, compare=False)
     """Where ``base_url`` and each ``vars.<name>`` are written, for error messages."""
 
@@ -289,6 +292,8 @@ class _Builder:
     def __init__(self, document: Document, folder: Path) -> None:
         self.doc = document
         self.folder = folder
+        self.place_at: JsonPath | None = None
+        """Where the first ``place`` step's effect is written."""
 
     def fail(self, path: JsonPath, message: str, *, key: bool = False, hint: str | None = None) -> FlowSourceError:
         return FlowSourceError(message, location=self.doc.locate(path, key=key), hint=hint)
@@ -335,6 +340,7 @@ class _Builder:
         vars_ = tuple((name, self.template(value, ("vars", name))) for name, value in (data.get("vars") or {}).items())
         outputs = tuple((name, self.expr(source, ("outputs", name))) for name, source in (data.get("outputs") or {}).items())
         base_url = data.get("base_url")
+        steps = self.steps(data["steps"], ("steps",))
         return Flow(
             name=data["name"],
             description=data.get("description", ""),
@@ -343,16 +349,33 @@ class _Builder:
             base_url=None if base_url is None else self.template(base_url, ("base_url",)),
             headers=self.headers(data.get("headers"), ("headers",)),
             vars=vars_,
-            steps=self.steps(data["steps"], ("steps",)),
+            steps=steps,
             outputs=outputs,
             timeout=float(data.get("timeout", 30.0)),
             discard=self.discard(data["discard"]) if "discard" in data else None,
             plan_note=str(data.get("plan_note", "")),
+            contract=self.contract(data.get("contract"), steps, [name for name, _ in outputs], [name for name, _ in vars_]),
             positions={
                 "base_url": self.doc.locate(("base_url",)),
                 **{f"vars.{name}": self.doc.locate(("vars", name)) for name in (data.get("vars") or {})},
             },
         )
+
+    def contract(self, data: dict[str, Any] | None, steps: tuple[Step, ...], outputs: list[str], variables: list[str]) -> Contract | None:
+        """The ``contract`` block, checked against the outputs and the variables set before the first place step."""
+        assigned: set[str] = set(variables)
+        place: PlaceStep | None = None
+
+        def visit(items: tuple[Step, ...]) -> None:
+            nonlocal place
+            for step in items:
+                if place is None and step.request is not None and step.effect == "place" and self.place_at is not None:
+                    place = PlaceStep(step.name, self.place_at, frozenset(assigned))
+                assigned.update(item.name for item in step.captures + step.sets)
+                visit(step.steps)
+
+        visit(steps)
+        return read_contract(data, outputs=outputs, assigned=assigned, place=place, fail=self.fail)
 
     def discard(self, data: dict[str, Any]) -> Discard:
         path: JsonPath = ("discard",)
@@ -414,6 +437,8 @@ class _Builder:
             return self._set(data, path, location, when)
         request = self.request(data["request"], path + ("request",))
         effect = data.get("effect") or ("read" if request.method in _READ_METHODS else "write")
+        if effect == "place" and self.place_at is None:
+            self.place_at = path + ("effect",)
         safe = bool(data.get("safe_to_repeat", False))
         retry = None
         if "retry" in data:

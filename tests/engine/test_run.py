@@ -74,6 +74,7 @@ def test_capture_that_fails_after_a_place_step_says_the_order_may_exist(server, 
     flow = flow_of(
         "steps:\n  - name: place\n    effect: place\n    request: {method: POST, url: /orders, json: {basketId: '{{ vars.key }}'}}\n"
         "    capture: {number: response.body.order_number}\n"
+        "outputs:\n  number: vars.number\ncontract:\n  order_number: number\n"
     )
     with pytest.raises(CaptureError) as info:
         run_flow(flow, context(server, vars={"key": _key()}))
@@ -269,7 +270,10 @@ def test_lost_answer_on_a_read_step_is_retried(hangup_server, flow_of):
 
 
 def test_timeout_on_place_is_outcome_unknown(server, flow_of):
-    flow = flow_of("steps:\n  - name: place\n    effect: place\n    timeout: 0.2\n    request: {method: POST, url: '/slow?delay=1'}\n")
+    flow = flow_of(
+        "steps:\n  - name: place\n    effect: place\n    timeout: 0.2\n    request: {method: POST, url: '/slow?delay=1'}\n"
+        "outputs:\n  number: vars.number\ncontract:\n  order_number: number\n"
+    )
     with pytest.raises(OutcomeUnknown, match="no answer within 0.2 s"):
         run_flow(flow, context(server))
 
@@ -294,6 +298,10 @@ PLACE_FLOW = """steps:
     effect: place
     request: {method: POST, url: /orders, json: {basketId: "{{ vars.basket_id }}"}}
     capture: {order_id: response.body.id}
+outputs:
+  order_id: vars.order_id
+contract:
+  order_number: order_id
 """
 
 

@@ -53,6 +53,8 @@ steps:
 outputs:
   order_id: vars.order_id
   lines: vars.line_ids | length
+contract:
+  order_number: order_id
 """
         )
     )
