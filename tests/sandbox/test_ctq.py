@@ -272,7 +272,7 @@ def test_slicing_prices_the_item_from_the_catalogue(api: httpx.Client) -> None:
     assert item["process_id"] == "sls" and item["print_time"] > 0
     order = api.get(f"/orders/{order_id}").json()
     assert order["subtotal_exc_vat"] == 9.76 and order["lead_time"] == 6
-    assert order["min_order_surcharge"] == 20.24  # minimum order value 30.00
+    assert order["min_order_surcharge"] == 10.24  # minimum order value 20.00
 
 
 def test_configuring_updates_only_the_listed_items(api: httpx.Client) -> None:

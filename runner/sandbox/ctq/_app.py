@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -18,11 +17,16 @@ from starlette.routing import Mount, Route
 
 from orderspec.sandbox._body import BodyTooLarge, read_limited
 from orderspec.sandbox._config import SandboxConfig
+from orderspec.sandbox._documented import withheld_fields, without
 from orderspec.sandbox.ctq import _storage
+from orderspec.sandbox.ctq._api import api_for
 from orderspec.sandbox.ctq._catalogue import Catalogue, load_catalogue
+from orderspec.sandbox.ctq._documented import contract_of, documented_fields
 from orderspec.sandbox.ctq._geometry import Geometry, measure
+from orderspec.sandbox.ctq._ids import Clock, Ids, clock_start, seed_of
 from orderspec.sandbox.ctq._orders import Item, Order, Pricing
-from orderspec.sandbox.ctq._swagger import MISSING, Contract, Operation
+from orderspec.sandbox.ctq._swagger import MISSING, Operation
+from orderspec.sandbox.ctq._views import THUMBNAIL_PNG, Views
 
 logger = logging.getLogger("orderspec.sandbox.ctq")
 
@@ -32,16 +36,6 @@ MAX_FILES_PER_REQUEST = 100
 
 Answer = tuple[int, Any]
 Handler = Callable[[Request, Any], Awaitable[Answer]]
-
-_CONTRACT: Contract | None = None
-
-
-def _contract() -> Contract:
-    """The Swagger is parsed and compiled once per process; apps share it (it is read-only)."""
-    global _CONTRACT
-    if _CONTRACT is None:
-        _CONTRACT = Contract()
-    return _CONTRACT
 
 
 class _Failure(Exception):
@@ -64,18 +58,26 @@ class CtqSandbox:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
+        options = config.options
+        self.api = api_for(options)
         self.catalogue: Catalogue = load_catalogue(config.catalogue)
         self.pricing = Pricing(self.catalogue)
-        self.contract = _contract()
-        options = config.options
-        self.auth_header = str(options.get("auth_header", "x-api-key")).lower()
+        self.contract = contract_of(self.api.name)
+        self.documented = documented_fields(self.api.name)
+        self.withheld = withheld_fields(options, "CTQ")
+        self.auth_header = str(options.get("auth_header", self.api.auth_header)).lower()
         self.organization = config.credentials.get("organization_id", DEFAULT_ORGANIZATION)
         self.upload_seconds = float(options.get("signed_url_seconds", 3600))  # type: ignore[arg-type]
         self.download_seconds = float(options.get("download_url_seconds", 5 * 24 * 3600))  # type: ignore[arg-type]
-        self.signer = _storage.Signer()
+        self.seed = seed_of(options)
+        self.clock_start = clock_start(options)
+        self.signer = _storage.Signer(self.seed)
+        self.views = Views(self.api, self.catalogue, self.pricing, self.signer, self.download_seconds)
         self.reset()
 
     def reset(self) -> None:
+        self.ids = Ids(self.seed)
+        self.clock = Clock(self.clock_start)
         self.orders: dict[str, Order] = {}
         self.objects: dict[str, bytes] = {}
         self.requests: Counter[str] = Counter()
@@ -142,6 +144,10 @@ class CtqSandbox:
             raise _invalid(("body", "Invalid value")) from None
 
     def _respond(self, operation: Operation, status: int, payload: Any) -> Response:
+        if status == 200 and self.config.documented_only:
+            payload = self.documented.prune(operation.key, payload)
+        if status == 200 and operation.key in self.withheld:
+            payload = without(payload, self.withheld[operation.key])
         if self.config.strict:
             problems = self.contract.response_problems(operation, status, payload)
             if problems:
@@ -171,42 +177,6 @@ class CtqSandbox:
             self.info_changes -= 1
             raise _Failure(500, {"error": "Info has been changed"})
 
-    # -- views --------------------------------------------------------------------------
-
-    def item_view(self, item: Item, origin: str) -> dict[str, Any]:
-        price = self.pricing.item(item)
-        model: dict[str, Any] = {
-            "filename": item.filename,
-            "url": self.signer.url(origin, "GET", item.object_name, self.download_seconds),
-            "units": item.units,
-        }
-        view: dict[str, Any] = {"id": item.id, "model": model, "quantity": item.quantity}
-        if item.geometry is not None:
-            length, width, height = item.geometry.size
-            model["size"] = {"length": length, "width": width, "height": height}
-            for name in ("process_id", "material_id", "quality_id", "color_id", "postproduction_id"):
-                if getattr(item, name) is not None:
-                    view[name] = getattr(item, name)
-            view["material_cost_difference"] = self.pricing.cost_differences(item)
-        view.update(
-            price_inc_vat=price.inc_vat,
-            price_exc_vat=price.exc_vat,
-            additional_cost=price.additional_cost,
-            print_time=price.print_time,
-        )
-        return view
-
-    def order_view(self, order: Order, origin: str) -> dict[str, Any]:
-        totals = self.pricing.totals(order)
-        return {
-            "items": [self.item_view(item, origin) for item in order.items.values()],
-            "subtotal_exc_vat": totals["subtotal_exc_vat"],
-            "subtotal_inc_vat": totals["subtotal_inc_vat"],
-            "lead_time": totals["lead_time"],
-            "status": order.status,
-            "min_order_surcharge": totals["min_order_surcharge"],
-        }
-
     # -- operations -----------------------------------------------------------------------
 
     async def get_signed_urls(self, request: Request, body: Any) -> Answer:
@@ -225,26 +195,28 @@ class CtqSandbox:
             order = self._order(order_id)
             self._require_active(order)
         else:
-            order = Order(id=_new_id())
+            now = self.clock.tick()
+            order = Order(id=self.ids.new(), created_at=now, updated_at=now)
             self.orders[order.id] = order
         origin = _origin(request)
         items = []
         units = str(self.catalogue.info.get("default_units", "mm"))
         for name in names:
-            item_id = _new_id()
-            item = Item(id=item_id, filename=name, object_name=f"{order.id}/{item_id}/{name}", units=units)
+            item_id = self.ids.new()
+            now = self.clock.tick()
+            item = Item(id=item_id, filename=name, object_name=f"{order.id}/{item_id}/{name}", units=units, created_at=now, updated_at=now)
             order.items[item_id] = item
-            view = self.item_view(item, origin)
-            view["model"]["signed_url"] = self.signer.url(origin, "PUT", item.object_name, self.upload_seconds)
-            items.append(view)
+            order.updated_at = now
+            signed_url = self.signer.url(origin, "PUT", item.object_name, self.upload_seconds)
+            items.append(self.views.new_item(item, origin, signed_url))
         return 200, {"order_id": order.id, "items": items}
 
     async def get_info(self, request: Request, body: Any) -> Answer:
-        return 200, self.catalogue.info
+        return 200, self.views.info()
 
     async def get_order(self, request: Request, body: Any) -> Answer:
         order = self._order(request.path_params["order_id"])
-        return 200, self.order_view(order, _origin(request))
+        return 200, self.views.order(order, _origin(request))
 
     async def patch_order(self, request: Request, body: Any) -> Answer:
         order_id = request.path_params["order_id"]
@@ -269,17 +241,12 @@ class CtqSandbox:
         for change in changes:
             if change["id"] not in order.items:
                 raise _Failure(404, {"error": "Item with the specified ID not found"})
+        now = self.clock.tick()
         for change, geometry in zip(changes, slicing, strict=True):
-            updated.append(self._apply_change(order.items[change["id"]], change, geometry))
-        origin = _origin(request)
-        totals = self.pricing.totals(order)
-        return 200, {
-            "items": [self.item_view(item, origin) for item in updated],
-            "subtotal_exc_vat": totals["subtotal_exc_vat"],
-            "subtotal_inc_vat": totals["subtotal_inc_vat"],
-            "lead_time": totals["lead_time"],
-            "min_order_surcharge": totals["min_order_surcharge"],
-        }
+            item = self._apply_change(order.items[change["id"]], change, geometry)
+            item.updated_at = order.updated_at = now
+            updated.append(item)
+        return 200, self.views.updated(order, updated, _origin(request))
 
     def _check_change(self, order: Order, index: int, change: dict[str, Any]) -> Geometry | None:
         """Refuse a change that cannot apply; the model's new geometry if it needs (re-)slicing."""
@@ -313,7 +280,7 @@ class CtqSandbox:
         slicing = item.geometry is None or any(
             name in change and change[name] != getattr(item, name) for name in ("process_id", "material_id", "quality_id")
         )
-        units = (change.get("model") or {}).get("units")
+        units = self._units(change)
         slicing = slicing or (units is not None and units != item.units)
         if not slicing:
             return None
@@ -325,13 +292,20 @@ class CtqSandbox:
             raise _invalid((f"{prefix}.id", "Model can't be sliced: the file is not a valid STL"))
         return geometry
 
+    def _units(self, change: dict[str, Any]) -> str | None:
+        """The units a PATCH item sets; the 2021-04-27 API has no ``model.units`` there, so it sets none."""
+        if not self.api.units_in_patch:
+            return None
+        units: str | None = (change.get("model") or {}).get("units")
+        return units
+
     def _apply_change(self, item: Item, change: dict[str, Any], geometry: Geometry | None) -> Item:
         for name in ("process_id", "material_id", "quality_id", "color_id", "postproduction_id"):
             if name in change:
                 setattr(item, name, change[name])
         if "quantity" in change:
             item.quantity = int(change["quantity"])
-        units = (change.get("model") or {}).get("units")
+        units = self._units(change)
         if units is not None:
             item.units = units
         if geometry is not None:
@@ -352,10 +326,11 @@ class CtqSandbox:
             for item in order.items.values():
                 self.objects.pop(item.object_name, None)
             return 200, {}
-        item = order.items.pop(item_id, None)
-        if item is None:
+        if item_id not in order.items:
             raise _Failure(404, {"error": "Item with the specified ID not found"})
+        item = order.items.pop(item_id)
         self.objects.pop(item.object_name, None)
+        order.updated_at = self.clock.tick()
         return 200, {}
 
     async def apply_discount(self, request: Request, body: Any) -> Answer:
@@ -366,13 +341,8 @@ class CtqSandbox:
         if percent is None:
             raise _Failure(404, {"error": "Discount code not found"})
         order.discount_code, order.discount_percent = code, percent
-        totals = self.pricing.totals(order)
-        return 200, {
-            "total_discount": totals["total_discount"],
-            "subtotal_inc_vat": totals["subtotal_inc_vat"],
-            "subtotal_exc_vat": totals["subtotal_exc_vat"],
-            "min_order_surcharge": totals["min_order_surcharge"],
-        }
+        order.updated_at = self.clock.tick()
+        return 200, self.views.discount(order)
 
     async def place_order(self, request: Request, body: Any) -> Answer:
         order = self._order(request.path_params["order_id"])
@@ -387,9 +357,10 @@ class CtqSandbox:
                 problems.append((name, "Invalid value"))
         if body["country_id"] not in self.catalogue.countries:
             problems.append(("country_id", "Invalid value"))
-        if body["shipping_option"] not in self.catalogue.shipping:
+        if body["shipping_option"] not in self._shipping_options():
             problems.append(("shipping_option", "Invalid value"))
-        code = body.get("discount_code")
+        # the 2021-04-27 place-order has no discount_code: a client sending one gets no discount
+        code = body.get("discount_code") if self.api.discounts else None
         if code and code not in self.catalogue.discounts:
             problems.append(("discount_code", "Discount code not found"))
         if not order.items:
@@ -402,10 +373,15 @@ class CtqSandbox:
         if code:
             order.discount_code, order.discount_percent = code, self.catalogue.discounts[code]
         order.status = "pending"
+        order.updated_at = self.clock.tick()
         order.order_number = str(self.next_number)
         self.next_number += 1
         order.placed = dict(body)
         return 200, {"order_number": order.order_number}
+
+    def _shipping_options(self) -> dict[str, dict[str, Any]]:
+        """What place-order's ``shipping_option`` may name: delivery options, and pickup in the 2021-04-27 API."""
+        return {**self.catalogue.shipping, **self.catalogue.pickup} if self.api.later_shapes else self.catalogue.shipping
 
     # -- inspection -----------------------------------------------------------------------
 
@@ -415,7 +391,7 @@ class CtqSandbox:
         for order in self.orders.values():
             if order.placed is None:
                 continue
-            view = self.order_view(order, origin)
+            view = self.views.order(order, origin)
             for item_view, item in zip(view["items"], order.items.values(), strict=False):
                 process = self.catalogue.processes[str(item.process_id)]
                 item_view["process_name"] = process.name
@@ -429,7 +405,7 @@ class CtqSandbox:
                     item_view[f"{name}_name"] = options[option_id]["name"] if option_id in options else None
                 item_view["model"]["bytes"] = len(self.objects.get(item.object_name, b""))
             placed = order.placed
-            shipping = self.catalogue.shipping[placed["shipping_option"]]
+            shipping = self._shipping_options()[placed["shipping_option"]]
             view.update(
                 order_id=order.id,
                 order_number=order.order_number,
@@ -443,10 +419,6 @@ class CtqSandbox:
             )
             result.append(view)
         return result
-
-
-def _new_id() -> str:
-    return uuid.uuid4().hex[:20]
 
 
 def _origin(request: Request) -> str:
@@ -481,16 +453,19 @@ def build_app(config: SandboxConfig) -> Starlette:
                 return _storage.too_large()
             sandbox.objects[name] = data
             return Response(status_code=200)
-        data = sandbox.objects.get(name)
-        if data is None:
+        stored = sandbox.objects.get(name)
+        if stored is None:
             return _storage.not_found(name)
-        return Response(data, media_type=_storage.CONTENT_TYPE)
+        return Response(stored, media_type=_storage.CONTENT_TYPE)
 
     async def inspect_orders(request: Request) -> Response:
         return JSONResponse(sandbox.placed_orders(_origin(request)))
 
     async def inspect_requests(request: Request) -> Response:
         return JSONResponse(dict(sandbox.requests))
+
+    async def thumbnail(request: Request) -> Response:
+        return Response(THUMBNAIL_PNG, media_type="image/png")
 
     async def inspect_contract(request: Request) -> Response:
         return JSONResponse({"violations": sandbox.violations, "unexpected_errors": sandbox.unexpected})
@@ -503,21 +478,27 @@ def build_app(config: SandboxConfig) -> Starlette:
         Route("/get-signed-urls", sandbox.endpoint("POST", "/get-signed-urls", sandbox.get_signed_urls), methods=["POST"]),
         Route("/info", sandbox.endpoint("GET", "/info", sandbox.get_info), methods=["GET"]),
         Route(
-            "/orders/{order_id}/apply-discount/{code}",
-            sandbox.endpoint("POST", "/orders/{order_id}/apply-discount/{code}", sandbox.apply_discount),
-            methods=["POST"],
-        ),
-        Route(
             "/orders/{order_id}/place-order",
             sandbox.endpoint("POST", "/orders/{order_id}/place-order", sandbox.place_order),
             methods=["POST"],
         ),
         _order_route(sandbox),
     ]
+    if sandbox.api.discounts:
+        api.insert(
+            2,
+            Route(
+                "/orders/{order_id}/apply-discount/{code}",
+                sandbox.endpoint("POST", "/orders/{order_id}/apply-discount/{code}", sandbox.apply_discount),
+                methods=["POST"],
+            ),
+        )
     routes = [
         *api,
-        Mount("/api/v1", routes=api),  # the later documents' base path, on the same state
+        # the later documents' base path, on the same state; the root stays for hosts that may not use it
+        Mount("/api/v1", routes=api),
         Route("/_storage/{name:path}", storage, methods=["PUT", "GET"]),
+        Route("/_thumbnails/{item_id}/{size}.png", thumbnail, methods=["GET"]),
         Route("/_sandbox/orders", inspect_orders, methods=["GET"]),
         Route("/_sandbox/requests", inspect_requests, methods=["GET"]),
         Route("/_sandbox/contract", inspect_contract, methods=["GET"]),

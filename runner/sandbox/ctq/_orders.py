@@ -30,6 +30,9 @@ class Item:
     postproduction_id: str | None = None
     geometry: Geometry | None = None
     """Set by slicing; ``None`` until the first slicing PATCH."""
+    created_at: int = 0
+    updated_at: int = 0
+    """Unix seconds from the sandbox's clock (``_ids.Clock``)."""
 
 
 @dataclass
@@ -42,6 +45,8 @@ class Order:
     order_number: str | None = None
     placed: dict[str, Any] | None = None
     """What place-order received (address, shipping), kept for ``/_sandbox/orders``."""
+    created_at: int = 0
+    updated_at: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,21 @@ class Pricing:
             }
             for material_id in process.materials
             if material_id != item.material_id
+        ]
+
+    def postproduction_differences(self, item: Item) -> list[dict[str, Any]]:
+        """``postproduction_cost_difference`` (2021-04-27): what each other postproduction would add or save.
+
+        That Swagger types ``value`` as a string; it is the amount with two decimals.
+        """
+        if item.geometry is None or item.process_id is None:
+            return []
+        process = self.catalogue.processes[item.process_id]
+        current = float(process.postproductions.get(item.postproduction_id or "", {}).get("price", 0))
+        return [
+            {"postproduction_id": post_id, "value": f"{(float(post.get('price', 0)) - current) * item.quantity:.2f}"}
+            for post_id, post in process.postproductions.items()
+            if post_id != item.postproduction_id
         ]
 
     def totals(self, order: Order) -> dict[str, float]:

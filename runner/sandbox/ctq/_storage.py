@@ -6,13 +6,17 @@ signature covers the method, the content type and the expiry, so a PUT without
 ``Content-Type: application/octet-stream`` or after expiry gets GCS's 403 XML error.
 Upload URLs live one hour and download URLs five days (CTQ docs); both are settable
 through ``options["signed_url_seconds"]`` and ``options["download_url_seconds"]``.
+
+The signing key comes from ``options["seed"]``, not from the system's randomness, and
+the object path is ``{order_id}/{item_id}/{filename}``, so a URL's path is the same for
+the same requests. Only the query differs between runs: ``expires`` is wall-clock time
+(expiry must really happen) and ``signature`` signs it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import time
 from urllib.parse import quote
 
@@ -23,8 +27,8 @@ MAX_OBJECT_BYTES = 64 * 1024 * 1024
 
 
 class Signer:
-    def __init__(self) -> None:
-        self._key = secrets.token_bytes(32)
+    def __init__(self, seed: int = 0) -> None:
+        self._key = hashlib.sha256(f"orderspec-ctq-sandbox-signing:{seed}".encode()).digest()
 
     def url(self, base: str, method: str, name: str, seconds: float) -> str:
         expires = int(time.time() + seconds)

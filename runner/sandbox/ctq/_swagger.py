@@ -1,10 +1,16 @@
-"""The CTQ Swagger 2.0 file as a checker of requests and responses.
+"""A CTQ Swagger 2.0 file as a checker of requests and responses.
 
 Swagger 2.0 schemas are JSON Schema draft 4 plus a few ``x-`` keys; embedding the file's
 ``definitions`` next to each schema lets ``$ref: '#/definitions/...'`` resolve as is.
 Checking is what makes the sandbox a contract: a flow whose request breaks the Swagger
 gets the documented 422, and a sandbox answer that breaks it is reported as a bug of the
 sandbox (or of a user's catalogue) instead of being sent.
+
+One reading is not literal: the 2021-04-27 file draws ``GET /info``'s
+``shipping_options`` as two pseudo-keys, ``shipping_options (delivery)`` and
+``shipping_options (pickup)``, and its description says "Real response has only one
+array, shipping_options". The checker reads them as that one array, each entry
+either kind (``_one_shipping_array``).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import jsonschema_rs
 import yaml
 
 SWAGGER = Path(__file__).resolve().parent / "ctq-widget-api.v1.2021-02-19-seed.yaml"
+_PSEUDO_SHIPPING = ("shipping_options (delivery)", "shipping_options (pickup)")
 
 # Request errors the later Swagger versions document on every operation (auth, language);
 # the seed file omits them on some operations, so a 422 and a 500 are always acceptable.
@@ -69,6 +76,12 @@ class Operation:
     body: _Schema | None
     query: dict[str, dict[str, Any]]
     responses: dict[int, _Schema | None]
+    documented: dict[int, dict[str, Any] | None]
+    """The response schemas as the file writes them (after ``_one_shipping_array``), by status."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
 
 
 class Contract:
@@ -76,7 +89,10 @@ class Contract:
 
     def __init__(self, path: Path = SWAGGER) -> None:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        _one_shipping_array(document)
+        self.document = document
         definitions = document.get("definitions", {})
+        self.definitions: dict[str, Any] = definitions
         self.operations: dict[tuple[str, str], Operation] = {}
         for route, entry in document["paths"].items():
             shared = entry.get("parameters") or []
@@ -86,9 +102,11 @@ class Contract:
                 parameters = [*shared, *(spec.get("parameters") or [])]
                 body = next((p["schema"] for p in parameters if p.get("in") == "body"), None)
                 responses: dict[int, _Schema | None] = {}
+                documented: dict[int, dict[str, Any] | None] = {}
                 for status, answer in spec.get("responses", {}).items():
                     schema = answer.get("schema")
                     responses[int(status)] = _Schema(schema, definitions) if schema else None
+                    documented[int(status)] = schema
                 for status, name in _ALWAYS.items():
                     responses.setdefault(status, _Schema({"$ref": f"#/definitions/{name}"}, definitions))
                 self.operations[(method.upper(), route)] = Operation(
@@ -97,6 +115,7 @@ class Contract:
                     body=_Schema(body, definitions) if body else None,
                     query={p["name"]: p for p in parameters if p.get("in") == "query"},
                     responses=responses,
+                    documented=documented,
                 )
 
     def operation(self, method: str, path: str) -> Operation:
@@ -118,6 +137,26 @@ class Contract:
             return [Problem("status", f"{status} is not a documented answer of {operation.method} {operation.path}")]
         schema = operation.responses[status]
         return schema.problems(body) if schema is not None else []
+
+
+def _one_shipping_array(document: dict[str, Any]) -> None:
+    """Replace the two ``shipping_options (…)`` pseudo-keys of ``GET /info`` with the one real array."""
+    try:
+        schema = document["paths"]["/info"]["get"]["responses"]["200"]["schema"]
+    except (KeyError, TypeError):
+        return
+    properties = schema.get("properties", {})
+    kinds = [name for name in _PSEUDO_SHIPPING if name in properties]
+    if not kinds:
+        return
+    entries = []
+    for name in kinds:
+        entry = dict(properties.pop(name)["items"])
+        entry["x-source"] = f'paths./info.get.responses.200 "{name}"'
+        entries.append(entry)
+    properties["shipping_options"] = {"type": "array", "items": {"anyOf": entries}}
+    required = schema.get("required", [])
+    schema["required"] = [name for name in required if name not in kinds] + (["shipping_options"] if set(kinds) & set(required) else [])
 
 
 class _Missing:

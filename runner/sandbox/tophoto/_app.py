@@ -20,6 +20,7 @@ from orderspec.sandbox._body import BodyTooLarge, read_limited
 from orderspec.sandbox._config import SandboxConfig, SandboxConfigError
 from orderspec.sandbox.tophoto._auth import Account, Authenticator, accounts_from, require_access
 from orderspec.sandbox.tophoto._catalogue import load_catalogue
+from orderspec.sandbox.tophoto._clock import clock_from
 from orderspec.sandbox.tophoto._errors import ApiError, error_body, error_response
 from orderspec.sandbox.tophoto._model import read_new_order, read_status, read_status_entry
 from orderspec.sandbox.tophoto._orders import Order, OrderBook
@@ -68,7 +69,8 @@ def create_app(config: SandboxConfig) -> Starlette:
         routes=routes,
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: api.unexpected},
     )
-    app.state.fault_error_body = lambda status, message: error_body(status, message)
+    app.state.fault_error_body = lambda status, message: error_body(status, message, clock=api.clock)
+    app.state.clock = api.clock
     app.state.book = api.book
     app.state.unexpected_errors = 0
     api.app = app
@@ -77,7 +79,7 @@ def create_app(config: SandboxConfig) -> Starlette:
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return error_response(exc)
+    return error_response(exc, request.app.state.clock)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -88,7 +90,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         error = ApiError(405, f"Request method '{request.method}' not supported", headers=exc.headers)
     else:
         error = ApiError(exc.status_code, exc.detail, headers=exc.headers)
-    return error_response(error)
+    return error_response(error, request.app.state.clock)
 
 
 class _Api:
@@ -97,7 +99,8 @@ class _Api:
     def __init__(self, config: SandboxConfig) -> None:
         options = config.options
         self.catalogue = load_catalogue(config.catalogue)
-        self.book = OrderBook(self.catalogue)
+        self.clock = clock_from(options)
+        self.book = OrderBook(self.catalogue, self.clock)
         extra = options.get("accounts") or ()
         if not isinstance(extra, (list, tuple)):
             raise SandboxConfigError("options.accounts of the to.photo sandbox must be a list of accounts")
@@ -120,7 +123,7 @@ class _Api:
         if self.app is not None:
             self.app.state.unexpected_errors += 1
         _log.error("unexpected error in the to.photo sandbox: %r", exc)
-        return JSONResponse(error_body(500, "Internal Server Error", type(exc).__name__), 500)
+        return JSONResponse(error_body(500, "Internal Server Error", type(exc).__name__, clock=self.clock), 500)
 
     # -- request helpers ------------------------------------------------------------------
 

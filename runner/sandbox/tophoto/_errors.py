@@ -7,11 +7,13 @@ the sandbox answers every refusal, including malformed input, in that shape.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
 from starlette.responses import JSONResponse
+
+from orderspec.sandbox.tophoto._clock import Clock
 
 # Spring's HttpStatus names where they differ from Python's
 _SPRING_NAMES = {413: "PAYLOAD_TOO_LARGE", 414: "URI_TOO_LONG", 416: "REQUESTED_RANGE_NOT_SATISFIABLE"}
@@ -20,7 +22,7 @@ _SPRING_NAMES = {413: "PAYLOAD_TOO_LARGE", 414: "URI_TOO_LONG", 416: "REQUESTED_
 class ApiError(Exception):
     """A refusal the sandbox answers with ``status`` and the error body."""
 
-    def __init__(self, status: int, message: str, debug_message: str | None = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, status: int, message: str, debug_message: str | None = None, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -38,21 +40,15 @@ def status_name(status: int) -> str:
         return str(status)
 
 
-def timestamp() -> str:
-    """Now, as ``yyyy-MM-dd HH:mm:ss.SSS`` (UTC)."""
-    now = datetime.now(UTC)
-    return now.strftime("%Y-%m-%d %H:%M:%S.") + f"{now.microsecond // 1000:03d}"
-
-
-def error_body(status: int, message: str, debug_message: str | None = None) -> dict[str, Any]:
-    """The documented error body for ``status``."""
+def error_body(status: int, message: str, debug_message: str | None = None, *, clock: Clock) -> dict[str, Any]:
+    """The documented error body for ``status``, stamped by the sandbox's clock."""
     return {
         "status": status_name(status),
-        "timestamp": timestamp(),
+        "timestamp": clock.timestamp(),
         "message": message,
         "debugMessage": debug_message if debug_message is not None else message,
     }
 
 
-def error_response(error: ApiError) -> JSONResponse:
-    return JSONResponse(error_body(error.status, error.message, error.debug_message), error.status, headers=error.headers)
+def error_response(error: ApiError, clock: Clock) -> JSONResponse:
+    return JSONResponse(error_body(error.status, error.message, error.debug_message, clock=clock), error.status, headers=error.headers)

@@ -19,11 +19,11 @@ Inferences where the documents are silent:
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from orderspec.sandbox.tophoto._catalogue import Catalogue
+from orderspec.sandbox.tophoto._clock import Clock
 from orderspec.sandbox.tophoto._errors import ApiError
 from orderspec.sandbox.tophoto._model import (
     STATUSES,
@@ -71,13 +71,15 @@ class Order:
 class OrderBook:
     """All orders of one sandbox instance."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, clock: Clock | None = None) -> None:
         self.catalogue = catalogue
+        self.clock = clock or Clock()
         self.reset()
 
     def reset(self) -> None:
         self._orders: dict[int, Order] = {}
         self._next_id = FIRST_ORDER_ID
+        self.clock.reset()
 
     # -- lookups ----------------------------------------------------------------------
 
@@ -144,7 +146,7 @@ class OrderBook:
         doc: dict[str, Any] = {
             "orderId": order_id,
             "version": new_order["version"],
-            "orderdate": _now_ms(),
+            "orderdate": self.clock.now_ms(),
             "mandator": new_order["mandator"],
             "portal": new_order["portal"],
         }
@@ -162,7 +164,7 @@ class OrderBook:
             payment=None,
         )
         order = Order(doc=doc, sites=tuple(site for (_producer, site) in groups))
-        _add_status(order, "Temporary")
+        _add_status(self.clock, order, "Temporary")
         self._orders[order_id] = order
         return order
 
@@ -237,7 +239,7 @@ class OrderBook:
             subcart["producerOrderId"] = producer_order_id
             subcart["producerOrderUniqueIdentifier"] = prefix + str(producer_order_id).zfill(max(11 - len(prefix), 1))
         for status in ("Transferred", "New", "Enqueued"):
-            _add_status(order, status)
+            _add_status(self.clock, order, status)
         return order
 
     # -- cancel, statuses -------------------------------------------------------------
@@ -247,7 +249,7 @@ class OrderBook:
             raise ApiError(410, ORDER_CANCELED)
         if order.status != "Temporary":
             raise ApiError(409, ONLY_TEMPORARY_DATA, f"Only temporary orders can be canceled; this one is {order.status}")
-        _add_status(order, "Canceled")
+        _add_status(self.clock, order, "Canceled")
 
     def acknowledge(self, order: Order, entry: dict[str, Any]) -> dict[str, Any]:
         """Mark the matching unacknowledged entry as acknowledged and answer it."""
@@ -270,7 +272,7 @@ class OrderBook:
             raise ApiError(410, ORDER_CANCELED)
         if order.status == "Temporary" or status == "Temporary":
             raise ApiError(409, "Only finalized orders can advance", f"Order {order.order_id} is {order.status}; send its data first")
-        _add_status(order, status, metadata)
+        _add_status(self.clock, order, status, metadata)
         return order
 
     def unacknowledged(self, portal: int, status: str | None = None) -> list[Order]:
@@ -299,9 +301,9 @@ def _same_segmentation(server: list[dict[str, Any]], client: list[dict[str, Any]
     return True
 
 
-def _add_status(order: Order, status: str, metadata: dict[str, Any] | None = None) -> None:
+def _add_status(clock: Clock, order: Order, status: str, metadata: dict[str, Any] | None = None) -> None:
     history = order.doc["statusHistory"]
-    date = _now_ms()
+    date = clock.now_ms()
     if history and date <= history[-1]["date"]:
         date = history[-1]["date"] + 1  # keep entries apart, so (status, date) names one entry
     acknowledged = STATUSES[status]
@@ -310,6 +312,3 @@ def _add_status(order: Order, status: str, metadata: dict[str, Any] | None = Non
     if not acknowledged:
         order.unacknowledged += 1
 
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
