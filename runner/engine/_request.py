@@ -128,7 +128,10 @@ class RequestBuilder:
             if body.streamed and body.length is not None:
                 headers["Content-Length"] = str(body.length)
         try:
-            built = self.client.build_request(request.method, target, params=query, headers=headers, content=content, timeout=self._timeout(step))
+            address = httpx.URL(target)
+            if query:  # added to the URL's own query (httpx would replace it)
+                address = address.copy_merge_params(query)
+            built = self.client.build_request(request.method, address, headers=headers, content=content, timeout=self._timeout(step))
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise ConnectionFailed(self.mask(f"{label}: invalid URL {target!r}: {exc}"), step=path, location=step.location) from None
         except UnicodeEncodeError as exc:

@@ -20,11 +20,42 @@ from starlette.routing import Route
 
 class State:
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything: ids count from 1 again."""
         self.ids = itertools.count(1)
         self.orders: list[dict[str, Any]] = []
         self.ordered_baskets: set[int] = set()
         self.hits: Counter[str] = Counter()
         self.requests: list[dict[str, Any]] = []
+        """Every request as it arrived: method, path, query and body."""
+
+
+_KEEP = 1 << 16
+
+
+class _Record:
+    """ASGI middleware writing each request (method, path, query, body) to ``state.requests``."""
+
+    def __init__(self, app: Any, state: State) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        entry = {"method": scope["method"], "path": scope["path"], "query": scope["query_string"].decode(), "body": b""}
+        self.state.requests.append(entry)
+
+        async def recording() -> dict[str, Any]:
+            message = await receive()
+            if message["type"] == "http.request" and len(entry["body"]) < _KEEP:  # large uploads are not kept
+                entry["body"] += message.get("body", b"")[: _KEEP - len(entry["body"])]
+            return message
+
+        await self.app(scope, recording, send)
 
 
 def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
@@ -139,6 +170,35 @@ def create_app() -> tuple[Starlette, State]:
             {"materials": [{"id": "m1", "name": "PA12 White"}, {"id": "m2", "name": "PA12 Black"}, {"id": "m3", "name": "Resin Clear"}]}
         )
 
+    async def people(request: Request) -> Response:
+        """A list in pages the Django REST framework way: ``{count, next, previous, results}``."""
+        size = int(request.query_params.get("page_size", "2"))
+        total = int(request.query_params.get("total", "5"))
+        page = int(request.query_params.get("page", "1"))
+        everyone = [{"id": index, "name": f"person {index}"} for index in range(1, total + 1)]
+        results = everyone[(page - 1) * size : page * size]
+
+        def link(number: int) -> str | None:
+            if number < 1 or (number - 1) * size >= total:
+                return None
+            query = dict(request.query_params, page=str(number))
+            absolute = request.query_params.get("links") != "relative"
+            path = "/people?" + "&".join(f"{key}={value}" for key, value in query.items())
+            return str(request.base_url).rstrip("/") + path if absolute else path
+
+        next_link = request.query_params.get("next_to")  # a server that points elsewhere
+        return JSONResponse(
+            {"count": total, "next": next_link or link(page + 1), "previous": link(page - 1), "results": results}
+        )
+
+    async def pages(request: Request) -> Response:
+        """A list by page number that answers an empty page after the last."""
+        size = int(request.query_params.get("per_page", "2"))
+        total = int(request.query_params.get("total", "5"))
+        page = int(request.query_params.get("page", "0"))
+        items = [f"item {index}" for index in range(1, total + 1)][(page - 1) * size : page * size] if page >= 1 else []
+        return JSONResponse({"page": page, "items": items, "last": page * size >= total})
+
     async def text(request: Request) -> Response:
         return PlainTextResponse("plain words", status_code=int(request.query_params.get("status", "200")))
 
@@ -156,6 +216,9 @@ def create_app() -> tuple[Starlette, State]:
             Route("/echo", echo, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
             Route("/catalogue", catalogue),
             Route("/text", text),
+            Route("/people", people),
+            Route("/pages", pages),
         ]
     )
+    app.add_middleware(_Record, state=state)
     return app, state

@@ -398,3 +398,8 @@ def test_values_that_cannot_be_sent_are_clear_errors(server, flow_of):
     flow = flow_of("steps:\n  - name: h\n    request: {method: GET, url: /echo, headers: {X-Name: '{{ order.name }}'}}\n")
     with pytest.raises(TemplateError, match="not ASCII"):
         run_flow(flow, context(server, order={"name": "Zoë ✓"}))
+
+
+def test_params_are_added_to_the_query_the_url_already_has(server, flow_of):
+    flow = flow_of("steps:\n  - name: e\n    request: {method: GET, url: '/echo?a=1&b=old', params: {b: new, c: 3, d: null}}\n    capture: {query: response.body.query}\n")
+    assert run_flow(flow, context(server)).vars["query"] == {"a": "1", "b": "new", "c": "3"}
