@@ -30,7 +30,7 @@ class Locked(StateError):
         who = holder.describe() if holder else "another orderspec process (its details are not readable)"
         super().__init__(
             f"{name} (profile {profile}) is being worked on by {who}",
-            hint="wait for it to finish, or run again with --wait SECONDS",
+            hint="try again when it has finished; apply --wait SECONDS waits for it",
         )
         self.name = name
         self.profile = profile

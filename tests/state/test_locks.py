@@ -64,7 +64,7 @@ def test_a_second_process_is_refused_with_the_holder_named(store: StateStore, ho
         pass
     message = str(caught.value)
     assert f"bracket (profile ctq) is being worked on by orderspec apply (ci job 7) (pid {process.pid} on {socket.gethostname()}, since " in message
-    assert "--wait" in message
+    assert "try again when it has finished; apply --wait SECONDS waits for it" in message
     assert caught.value.holder is not None and caught.value.holder.pid == process.pid
 
     with store.lock("bracket", "other-profile", owner="t"), store.lock("other-spec", "ctq", owner="t"):
