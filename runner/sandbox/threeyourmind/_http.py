@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from orderspec.sandbox._body import BodyTooLarge, read_limited
-from orderspec.sandbox.threeyourmind import _errors
+from orderspec.sandbox.threeyourmind import _documented, _errors
 from orderspec.sandbox.threeyourmind._errors import ApiError
 from orderspec.sandbox.threeyourmind._state import State
 
@@ -148,7 +148,8 @@ def route(path: str, *, auth: bool = True, ordering: bool = False, counted: bool
     ``ordering`` marks endpoints whose writes need ordering permission (the read-only
     token gets 403 there); ``auth=False`` lets anonymous callers in (a token, if sent,
     is still checked). ``counted`` requests show in ``/_sandbox/requests`` under
-    "METHOD /path/{param}/".
+    "METHOD /path/{param}/". With ``config.documented_only`` a successful JSON answer keeps
+    only the fields a vendor document attests (``_documented``).
     """
     allowed = {method.upper(): handler for method, handler in handlers.items()}
     if "GET" in allowed:
@@ -170,7 +171,10 @@ def route(path: str, *, auth: bool = True, ordering: bool = False, counted: bool
             handler = allowed.get(method)
             if handler is None:
                 raise _errors.detail(405, f'Method "{method}" not allowed.', {"Allow": allow_header})
-            return await handler(Call(request, state, access))
+            response = await handler(Call(request, state, access))
+            if counted and state.config.documented_only and response.status_code < 400 and isinstance(response, JSONResponse):
+                response = JSONResponse(_documented.prune(f"{method} {template}", json.loads(bytes(response.body))), status_code=response.status_code)
+            return response
         except ApiError as exc:
             return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers)
         except Exception:  # noqa: BLE001 - last resort: the vendor's 500, counted so tests can insist it stays at 0
