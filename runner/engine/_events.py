@@ -35,6 +35,8 @@ class StepFinished(Event):
     attempts: int = 1
     polls: int = 0
     captures: dict[str, Any] = field(default_factory=dict)
+    pages: int = 0
+    """Pages a ``paginate`` step read (0 for other steps)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,6 +67,16 @@ class StepPolled(Event):
     attempt: int
     status: int
     wait: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepPaged(Event):
+    """A ``paginate`` step read page number ``page`` with ``items`` items (``total`` so far)."""
+
+    kind: ClassVar[str] = "step_paged"
+    page: int
+    items: int
+    total: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

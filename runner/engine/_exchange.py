@@ -24,6 +24,7 @@ from orderspec.engine._evaluate import Evaluator
 from orderspec.engine._flow import Expr, Step
 from orderspec.engine._http import BodyError
 from orderspec.engine._journal import Journal, PendingStep
+from orderspec.engine._pages import follow_pages
 from orderspec.engine._request import Emit, RequestBuilder
 from orderspec.engine._wording import Mask, answer, connection_failed, excerpt, outcome_unknown, phrase, status_error, transport_reason
 
@@ -46,7 +47,7 @@ Refresh = Callable[[Step, dict[str, Any], str], None]
 class Exchange:
     """Mutable bookkeeping of one step's request(s), for its result and error messages."""
 
-    __slots__ = ("attempts", "method", "pages", "polls", "response", "url")
+    __slots__ = ("attempts", "items", "method", "pages", "polls", "response", "url")
 
     def __init__(self) -> None:
         self.method = ""
@@ -54,6 +55,8 @@ class Exchange:
         self.attempts = 0
         self.polls = 0
         self.pages = 0
+        self.items: list[Any] | None = None
+        """What a paginated step collected over its pages."""
         self.response: httpx.Response | None = None
 
     @property
@@ -106,8 +109,12 @@ class Sender:
     def exchange(self, step: Step, ctx: dict[str, Any], path: str, state: Exchange) -> None:
         """Send the step until its answer is final: expected status, and ``poll.until`` holding.
 
-        Leaves the last answer in ``state.response`` (and, when polling, in ``ctx['response']``).
+        Leaves the last answer in ``state.response`` (and, when polling or paging, in ``ctx['response']``);
+        a paginated step follows its pages and leaves their items in ``state.items``.
         """
+        if step.paginate is not None:
+            state.items = follow_pages(self, step, ctx, path, state)
+            return
         poll = step.poll
         deadline = self.clock.monotonic() + poll.timeout if poll is not None else 0.0
         while True:

@@ -30,7 +30,7 @@ EFFECT_RANK: dict[str, int] = {name: rank for rank, name in enumerate(EFFECTS)}
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _BODIES = ("json", "form", "multipart", "content")
-_REQUEST_KEYS = ("request", "expect", "capture", "poll", "retry", "errors", "timeout", "effect", "safe_to_repeat")
+_REQUEST_KEYS = ("request", "expect", "capture", "poll", "paginate", "retry", "errors", "timeout", "effect", "safe_to_repeat")
 """Keys of a request step; neither a set step nor a for_each group has them."""
 _RESERVED = frozenset({"order", "target", "secrets", "vars", "response", "loop"})
 
@@ -101,6 +101,26 @@ class Poll:
 
 
 @dataclass(frozen=True, slots=True)
+class Paginate:
+    """Follow a list over its pages and collect the items into one variable.
+
+    Either ``next`` (the next page's URL, absolute or relative; none or empty on the last
+    page) or ``page_param`` (a query parameter set to 1, 2, 3, ...; the last page is the
+    one where ``until`` holds, or else the first without items). ``max_pages`` bounds the
+    requests: a longer list is an error, never cut off.
+    """
+
+    items: Expr
+    into: str
+    location: Location
+    """Where ``paginate`` is written."""
+    next: Expr | None = None
+    page_param: str | None = None
+    until: Expr | None = None
+    max_pages: int = 100
+
+
+@dataclass(frozen=True, slots=True)
 class Retry:
     """When to send a step again.
 
@@ -133,6 +153,7 @@ class Step:
     captures: tuple[Capture, ...] = ()
     sets: tuple[Capture, ...] = ()
     poll: Poll | None = None
+    paginate: Paginate | None = None
     retry: Retry | None = None
     errors: tuple[tuple[int, str], ...] = ()
     safe_to_repeat: bool = False
@@ -372,6 +393,8 @@ class _Builder:
                 if place is None and step.request is not None and step.effect == "place" and self.place_at is not None:
                     place = PlaceStep(step.name, self.place_at, frozenset(assigned))
                 assigned.update(item.name for item in step.captures + step.sets)
+                if step.paginate is not None:
+                    assigned.add(step.paginate.into)
                 visit(step.steps)
 
         visit(steps)
@@ -466,6 +489,7 @@ class _Builder:
                 every=float(raw.get("every", 1.0)),
                 timeout=float(raw.get("timeout", 300.0)),
             )
+        paginate = self.paginate(data, path, effect) if "paginate" in data else None
         expect = data.get("expect")
         return Step(
             name=data["name"],
@@ -476,10 +500,40 @@ class _Builder:
             expect=None if expect is None else frozenset([expect] if isinstance(expect, int) else expect),
             captures=self.assignments(data.get("capture"), path + ("capture",)),
             poll=poll,
+            paginate=paginate,
             retry=retry,
             errors=tuple((int(code), message) for code, message in (data.get("errors") or {}).items()),
             safe_to_repeat=safe,
             timeout=data.get("timeout"),
+        )
+
+    def paginate(self, data: dict[str, Any], path: JsonPath, effect: str) -> Paginate:
+        """The ``paginate`` block of a request step: only on read steps, next link or page numbers."""
+        raw = data["paginate"]
+        where = path + ("paginate",)
+        if effect != "read":
+            raise self.fail(
+                where,
+                f"step {data['name']!r} (effect {effect}) cannot follow pages",
+                key=True,
+                hint="paginate reads a list; only read steps (GET, or effect: read) follow pages",
+            )
+        if "poll" in data:
+            raise self.fail(where, "a step either polls or follows pages, not both", key=True)
+        styles = [key for key in ("next", "page_param") if key in raw]
+        if len(styles) != 1:
+            message = "paginate needs either next (a link to the next page) or page_param (a page number parameter)"
+            raise self.fail(where + (styles[1],) if styles else where, message if not styles else "paginate has both next and page_param; use one", key=True)
+        if "until" in raw and "next" in raw:
+            raise self.fail(where + ("until",), "until belongs to page_param; a next link ends the list by being null or empty", key=True)
+        return Paginate(
+            items=self.expr(raw["items"], where + ("items",)),
+            into=raw["into"],
+            location=self.doc.locate(where + ("max_pages",) if "max_pages" in raw else where, key="max_pages" not in raw),
+            next=self.expr(raw["next"], where + ("next",)) if "next" in raw else None,
+            page_param=raw.get("page_param"),
+            until=self.expr(raw["until"], where + ("until",)) if "until" in raw else None,
+            max_pages=int(raw.get("max_pages", 100)),
         )
 
     def assignments(self, data: dict[str, str] | None, path: JsonPath) -> tuple[Capture, ...]:

@@ -213,7 +213,10 @@ class Walker:
             if self.gate is not None and step.effect == "place":
                 self._gate(step, ctx, path)
             self.sender.exchange(step, ctx, path, state)
-            captures = self._capture(step, ctx, path, state)
+            captures: dict[str, Any] = {}
+            if step.paginate is not None and state.items is not None:
+                self.vars[step.paginate.into] = captures[step.paginate.into] = state.items
+            captures.update(self._capture(step, ctx, path, state))
         except OrderspecError as exc:
             self._failed(step, path, start, exc, state)
         finally:
@@ -232,6 +235,7 @@ class Walker:
                     attempts=state.attempts,
                     polls=state.polls,
                     captures=captures,
+                    pages=state.pages,
                 )
             )
         self._ended(

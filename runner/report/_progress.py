@@ -10,6 +10,7 @@ from orderspec.engine import (
     Masker,
     StepFailed,
     StepFinished,
+    StepPaged,
     StepPolled,
     StepRetried,
     StepSkipped,
@@ -55,12 +56,15 @@ class Progress:
                 self._status("… " + text)
             else:
                 self._line("poll  " + text)
+        elif isinstance(event, StepPaged):
+            self._status(f"… {event.step}: page {event.page} ({event.total} items)")
         elif isinstance(event, StepRetried):
             self._line(f"retry {event.step}: {event.reason}; again in {event.wait:g} s")
         elif isinstance(event, StepFinished) and not event.method:
             pass  # a set step sent nothing: not worth a line of its own
         elif isinstance(event, StepFinished):
             extra = f", {event.polls} polls" if event.polls else ""
+            extra += f", {event.pages} pages" if event.pages > 1 else ""
             self._line(f"ok    {event.step}  {event.method} {event.url} -> {event.status} ({format_duration(event.elapsed)}{extra})")
         elif isinstance(event, StepSkipped):
             self._line(f"skip  {event.step} ({event.reason})")

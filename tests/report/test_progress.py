@@ -90,3 +90,14 @@ def test_sizes(count: int, text: str) -> None:
 
 def test_durations() -> None:
     assert (format_duration(0.0004), format_duration(9.9994), format_duration(12.34)) == ("0 ms", "9999 ms", "12.3 s")
+
+
+def test_a_paginated_step_shows_its_pages() -> None:
+    from orderspec.engine import StepPaged
+
+    events = [
+        StepPaged(step="customers", page=2, items=50, total=100),
+        StepFinished(step="customers", effect="read", method="GET", url="http://x/users/?page=3", status=200, elapsed=0.5, attempts=3, pages=3),
+    ]
+    assert "\r\x1b[K… customers: page 2 (100 items)" in _render(events, live=True)
+    assert _render(events, live=False) == "ok    customers  GET http://x/users/?page=3 -> 200 (500 ms, 3 pages)\n"
