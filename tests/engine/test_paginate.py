@@ -180,3 +180,26 @@ def test_a_paginated_step_does_not_poll(write_flow) -> None:
 def test_a_set_step_has_no_paginate(write_flow) -> None:
     error = _error(write_flow, "steps:\n  - name: s\n    set: {a: '1'}\n    paginate: {items: x, page_param: p, into: y}\n")
     assert "has no 'paginate'" in error.message
+
+
+def test_the_3yourmind_user_search_is_read_over_all_its_pages(sandbox, flow_of) -> None:
+    """The documented 3YOURMIND pages ({count, currentPage, totalPages, pageSize, results}) in its sandbox."""
+    running = sandbox("3yourmind-service-panel")
+    flow = flow_of(
+        "headers:\n  Authorization: 'Token {{ secrets.token }}'\n"
+        "steps:\n  - name: find customer\n    request:\n      method: GET\n"
+        "      url: /api/v2.0/service-panel/services/1/internal-ordering/users/\n"
+        "      params: {search: '{{ order.search }}', pageSize: 1}\n"
+        "    paginate:\n      items: response.body.results\n      page_param: page\n"
+        "      until: response.body.currentPage >= response.body.totalPages\n      into: customers\n"
+        "  - name: everyone at once\n    request:\n      method: GET\n"
+        "      url: /api/v2.0/service-panel/services/1/internal-ordering/users/\n"
+        "      params: {search: '{{ order.search }}', pageSize: 1000}\n"
+        "    capture: {all: response.body.results, count: response.body.count}\n"
+    )
+    ctx = {"target": {"base_url": running.base_url}, "secrets": {"token": "sandbox-token"}}
+    result = run_flow(flow, {**ctx, "order": {"search": ""}})
+    assert result.vars["count"] > 1 and result.vars["customers"] == result.vars["all"]
+    assert result.steps[0].pages == result.vars["count"]
+    nobody = run_flow(flow, {**ctx, "order": {"search": "no such customer anywhere"}})
+    assert nobody.vars["customers"] == [] and nobody.steps[0].pages == 1
