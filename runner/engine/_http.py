@@ -2,11 +2,14 @@
 
 File bodies are never read whole: ``content`` and multipart files are sent in 1 MiB
 chunks, and a ZIP is built entry by entry while it is sent. Sizes known in advance
-become a ``Content-Length``; a ZIP goes out chunked.
+become a ``Content-Length``; a ZIP goes out chunked. The same request gives the same
+bytes every time (a multipart boundary derived from what the body holds, ZIP entries
+with fixed dates and attributes), so a recorded session re-records identically.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
 import os
@@ -25,6 +28,8 @@ ProgressCallback = Callable[[int], None]
 """Called with the number of bytes just handed to the connection."""
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same files give the same archive bytes
+_ZIP_UNIX = 3  # "made by" Unix on every platform
+_ZIP_MODE = 0o100644 << 16  # a regular file, rw-r--r--, whatever the file's own mode
 
 
 class BodyError(FlowError):
@@ -119,6 +124,8 @@ def _zip_chunks(entries: list[tuple[Path, str]]) -> Iterator[bytes]:
         info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
         info.file_size = path.stat().st_size
         info.compress_type = zipfile.ZIP_STORED
+        info.create_system = _ZIP_UNIX
+        info.external_attr = _ZIP_MODE
         with archive.open(info, "w") as target:
             for chunk in _file_chunks(path):
                 target.write(chunk)
@@ -167,16 +174,29 @@ def _quote(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _boundary(fields: list[tuple[str, str]], files: list[tuple[str, _Part]]) -> str:
+    """A boundary derived from the parts' names, values, file names, types and sizes.
+
+    The same body description gives the same boundary, so the bytes sent do not change
+    from run to run; the file contents are not read for it (they may be large).
+    """
+    digest = hashlib.sha256()
+    for name, value in fields:
+        digest.update(json.dumps(["field", name, value]).encode())
+    for name, part in files:
+        digest.update(json.dumps(["file", name, part.filename, part.content_type, part.size]).encode())
+    return "orderspec-" + digest.hexdigest()[:32]
+
+
 def _multipart(fields: dict[str, Any], files: list[tuple[str, _Part]]) -> tuple[str, int | None, Callable[[], Iterator[bytes]]]:
-    boundary = os.urandom(16).hex()
+    pairs = [
+        (name, as_text(item)) for name, value in fields.items() if value is not None for item in (value if isinstance(value, list) else [value])
+    ]
+    boundary = _boundary(pairs, files)
     head = f"--{boundary}\r\n".encode()
     pieces: list[bytes | _Part] = []
-    for name, value in fields.items():
-        if value is None:
-            continue
-        values = value if isinstance(value, list) else [value]
-        for item in values:
-            pieces.append(head + f'Content-Disposition: form-data; name="{_quote(name)}"\r\n\r\n'.encode() + as_text(item).encode() + b"\r\n")
+    for name, text in pairs:
+        pieces.append(head + f'Content-Disposition: form-data; name="{_quote(name)}"\r\n\r\n'.encode() + text.encode() + b"\r\n")
     for name, part in files:
         pieces.append(
             head
