@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "sandbox": "orderspec.cli.sandbox:sandbox",
     "plan": "orderspec.cli.orders:plan",
     "apply": "orderspec.cli.orders:apply",
+    "cassette": "orderspec.cli.cassette:cassette",
     "state": "orderspec.cli.state:state",
     "resolve": "orderspec.cli.resolve:resolve",
 }
