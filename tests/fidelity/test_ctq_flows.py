@@ -326,3 +326,45 @@ def test_two_fresh_sandboxes_answer_the_same_requests_identically(era: Era, edit
     assert runs[0] == runs[1]
     ids = re.findall(r'"order_id":"([A-Za-z0-9]+)"', runs[0][1][3])
     assert ids and len(ids[0]) == 20
+
+
+# -- only what the Swagger shows -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("era", "edit"), [pytest.param(SEED, None, id="seed"), pytest.param(LATER, _for_later_api, id="2021-04-27")]
+)
+def test_the_example_places_its_order_when_the_sandbox_answers_only_documented_fields(era: Era, edit: Any, tmp_path: Path, sandbox: Any) -> None:
+    running = sandbox("ctq", SandboxConfig(documented_only=True, options=era.options))
+    result, _ = run(era, _spec(tmp_path, edit), running.base_url)
+    [order] = httpx.get(f"{running.base_url}/_sandbox/orders", timeout=10).json()
+    assert result.outputs["order_number"] == order["order_number"] == "10001" and order["status"] == "pending"
+    items = [(i["model"]["filename"], i["quantity"], i["material_name"], i["color_name"], i["postproduction_name"]) for i in order["items"]]
+    assert items == [("bracket.stl", 2, "PA12", "White", "Dyeing"), ("cube.stl", 1, "PA12", "White", None)]
+    assert (order["shipping_option_name"], order["customer"]["city"]) == ("Express delivery", "Berlin")
+    assert order["discount_code"] == ("WELCOME10" if era is SEED else None)
+    expected = order["subtotal_inc_vat"] + (order["min_order_surcharge"] + order["shipping_price"]) * 1.19
+    assert result.outputs["quote_total"] == pytest.approx(expected, abs=0.01)
+
+
+@pytest.mark.parametrize("era", [pytest.param(SEED, id="seed"), pytest.param(LATER, id="2021-04-27")])
+def test_a_placed_order_without_its_number_is_reported_by_its_order_id(era: Era, tmp_path: Path, sandbox: Any) -> None:
+    withheld = {"POST /orders/{order_id}/place-order": ["order_number"]}
+    running = sandbox("ctq", SandboxConfig(documented_only=True, options={**era.options, "withhold_fields": withheld}))
+    result, exchanges = run(era, _spec(tmp_path, None if era is SEED else _for_later_api), running.base_url)
+    assert json.loads(exchanges[-1].answer) == {}
+    [order] = httpx.get(f"{running.base_url}/_sandbox/orders", timeout=10).json()
+    assert result.ok and order["status"] == "pending"
+    assert result.outputs["order_number"] == result.outputs["order_id"] == order["order_id"]
+
+
+def test_a_field_no_swagger_lists_is_left_out(tmp_path: Path, sandbox: Any) -> None:
+    catalogue = tmp_path / "catalogue.yaml"
+    text = (REFERENCE / "catalogue.yaml").read_text(encoding="utf-8")
+    catalogue.write_text(text + "\nfree_pickup_hint: Ask for pickup at the counter.\n", encoding="utf-8")
+    headers = {"x-api-key": ORGANIZATION, "language": "en"}
+    invented = httpx.get(f"{sandbox('ctq', SandboxConfig(catalogue=catalogue)).base_url}/info", headers=headers, timeout=10).json()
+    documented = httpx.get(f"{sandbox('ctq', SandboxConfig(catalogue=catalogue, documented_only=True)).base_url}/info", headers=headers, timeout=10).json()
+    assert invented["free_pickup_hint"] == "Ask for pickup at the counter."
+    assert "free_pickup_hint" not in documented
+    assert {key: value for key, value in invented.items() if key != "free_pickup_hint"} == documented

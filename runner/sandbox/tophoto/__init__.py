@@ -25,6 +25,15 @@ Defaults: user ``sandbox``, password ``sandbox-secret``, mandator 0, portal 1000
 (``config.credentials`` overrides them; ``config.options["accounts"]`` adds accounts of
 other mandators or portals). ``config.options`` also takes ``max_json_bytes`` and
 ``max_zip_bytes``.
+
+The same requests get the same answers: order ids count up from 1230 in steps of 10,
+and order dates, status dates and error timestamps come from a clock that starts at
+``options["clock_start_ms"]`` and moves one second per reading (``_clock``). With
+``SandboxConfig.documented_only`` every successful answer holds only the fields the
+to.photo documents show (``_documented``); ``options["withhold_fields"]``
+(``{"METHOD /path": [field, ...]}``) leaves out documented ones too, to play a server
+whose answer lacks them. Payment providers: ``Amazon``, the one the documents name as
+live, and the ones they list as planned (Advance, Invoice, Paypal, Stripe).
 """
 
 from orderspec.sandbox.tophoto._app import create_app

@@ -18,9 +18,11 @@ from starlette.routing import Route
 from orderspec.sandbox import _forms
 from orderspec.sandbox._body import BodyTooLarge, read_limited
 from orderspec.sandbox._config import SandboxConfig, SandboxConfigError
+from orderspec.sandbox._documented import withheld_fields, without
 from orderspec.sandbox.tophoto._auth import Account, Authenticator, accounts_from, require_access
 from orderspec.sandbox.tophoto._catalogue import load_catalogue
 from orderspec.sandbox.tophoto._clock import clock_from
+from orderspec.sandbox.tophoto._documented import documented_fields
 from orderspec.sandbox.tophoto._errors import ApiError, error_body, error_response
 from orderspec.sandbox.tophoto._model import read_new_order, read_status, read_status_entry
 from orderspec.sandbox.tophoto._orders import Order, OrderBook
@@ -110,6 +112,8 @@ class _Api:
         self.zip_limits = _forms.FormLimits(max_body=max_zip_bytes, max_files=MAX_PARTS, max_fields=MAX_PARTS, max_part_size=MAX_FIELD_BYTES)
         self.counts: Counter[str] = Counter()
         self.app: Starlette | None = None
+        self.documented = documented_fields() if config.documented_only else None
+        self.withheld = withheld_fields(options, "to.photo")
 
     def counted(self, key: str, handler: Handler) -> Handler:
         async def endpoint(request: Request) -> Response:
@@ -124,6 +128,14 @@ class _Api:
             self.app.state.unexpected_errors += 1
         _log.error("unexpected error in the to.photo sandbox: %r", exc)
         return JSONResponse(error_body(500, "Internal Server Error", type(exc).__name__, clock=self.clock), 500)
+
+    def _reply(self, operation: str, body: Any) -> JSONResponse:
+        """A successful answer: in ``documented_only`` mode only what the documents show, less any withheld field."""
+        if self.documented is not None:
+            body = self.documented.prune(operation, body)
+        if operation in self.withheld:
+            body = without(body, self.withheld[operation])
+        return JSONResponse(body)
 
     # -- request helpers ------------------------------------------------------------------
 
@@ -163,12 +175,12 @@ class _Api:
         account = self._account(request)
         new_order = read_new_order(await self._json(request))
         require_access(account, new_order["mandator"], new_order["portal"])
-        return JSONResponse(self.book.create(new_order).doc)
+        return self._reply("POST /v1/orders", self.book.create(new_order).doc)
 
     async def read_order(self, request: Request) -> Response:
         account = self._account(request)
         order = self._order(request, account)
-        return JSONResponse(self.book.read(order.order_id).doc)
+        return self._reply("GET /v1/orders/{orderId}", self.book.read(order.order_id).doc)
 
     async def cancel_order(self, request: Request) -> Response:
         account = self._account(request)
@@ -179,7 +191,7 @@ class _Api:
         account = self._account(request)
         order = self._order(request, account)
         self.book.check_accepts_checkout(order)  # before reading the body: the conflict does not depend on it
-        return JSONResponse(self.book.checkout(order, await self._json(request)).doc)
+        return self._reply("POST /v1/orders/{orderId}/checkout", self.book.checkout(order, await self._json(request)).doc)
 
     async def data(self, request: Request) -> Response:
         account = self._account(request, _DATA_ACCEPT)
@@ -199,13 +211,13 @@ class _Api:
             raise ApiError(413, f"The upload exceeds the limit of {exc.limit} bytes") from None
         except _forms.MalformedForm as exc:
             raise ApiError(400, f"Malformed multipart request: {exc}") from None
-        return JSONResponse(self.book.finalize(order, entries, size).doc)
+        return self._reply("POST /v1/orders/{orderId}/data", self.book.finalize(order, entries, size).doc)
 
     async def acknowledge(self, request: Request) -> Response:
         account = self._account(request)
         order = self._order(request, account)
         entry = read_status_entry(await self._json(request))
-        return JSONResponse(self.book.acknowledge(order, entry))
+        return self._reply("PUT /v1/orders/{orderId}/status", self.book.acknowledge(order, entry))
 
     async def unacknowledged(self, request: Request) -> Response:
         account = self._account(request)
@@ -216,7 +228,9 @@ class _Api:
         if status is not None:
             status = read_status(status, "status")
         orders = [o.doc for o in self.book.unacknowledged(portal, status) if o.doc["mandator"] == account.mandator]
-        return JSONResponse(orders)
+        if status is None:
+            return self._reply("GET /v1/portals/{portalId}/orders/unacknowledged", orders)
+        return self._reply("GET /v1/portals/{portalId}/orders/status/{status}/unacknowledged", orders)
 
     # -- inspection -----------------------------------------------------------------------
 
