@@ -24,13 +24,13 @@ from vcr.matchers import get_matchers_results, requests_match
 from vcr.request import Request as VcrRequest
 
 from orderspec.cassettes._body import BodyReader, ObservedStream, read_body
-from orderspec.cassettes._errors import CassetteMismatch, CassetteNotFound
+from orderspec.cassettes._errors import CassetteError, CassetteMismatch, CassetteNotFound
 from orderspec.cassettes._match import WEIGHTS, request_line
 from orderspec.cassettes._pipeline import request_hook, response_hook
 from orderspec.cassettes._scrub import PLACEHOLDER, Scrubber
 from orderspec.cassettes._vcr import load_cassette, matchers, new_cassette, save
 
-RERECORD_HINT = "if the change is intended, record the cassette again (--record)"
+RERECORD_HINT = "if the change is intended, record the cassette again with --record"
 _RECOMPUTED = frozenset({"content-length", "content-encoding", "transfer-encoding"})
 
 
@@ -101,7 +101,10 @@ class RecordingTransport(httpx.BaseTransport):
             for _ in range(2):
                 requests = [scrub_request(copy.deepcopy(request)) for request, _ in self._cassette.data]
                 responses = [scrub_response(copy.deepcopy(response)) for _, response in self._cassette.data]
-            save(self.path, requests, responses)
+            try:
+                save(self.path, requests, responses)
+            except OSError as exc:
+                raise CassetteError(f"cannot write the cassette {self.path}: {exc.strerror or exc}") from None
 
     def close(self) -> None:
         """Nothing to release: ``inner`` belongs to the caller."""

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from orderspec.cassettes import CassetteMismatch, CassetteNotFound, CassetteUnreadable, record, replay
+from orderspec.cassettes import CassetteError, CassetteMismatch, CassetteNotFound, CassetteUnreadable, record, replay
 from orderspec.cassettes._scrub import secret_forms
 from orderspec.engine import FlowResult, InstantClock, load_flow, run_flow
 from orderspec.errors import OrderspecError
@@ -227,3 +227,12 @@ def test_a_file_that_is_no_cassette_is_refused_with_its_path(tmp_path: Path) -> 
     other.write_text("apiVersion: orderspec/v1\nkind: Order\n", encoding="utf-8")
     with pytest.raises(CassetteUnreadable, match="interactions"), replay(other):
         pass
+
+
+def test_a_cassette_that_cannot_be_written_is_an_error_that_names_it(api: Api, write_flow: Callable[..., Path], tmp_path: Path) -> None:
+    blocker = tmp_path / "cassettes"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    flow = write_flow(ORDER_FLOW)
+    with pytest.raises(CassetteError) as failure, record(blocker / "order.yaml", httpx.HTTPTransport(), secrets=[_app.API_TOKEN]) as transport:
+        run(flow, transport, api.base_url, material="PA12 White", quantity=1, note="")
+    assert f"cannot write the cassette {blocker / 'order.yaml'}" in failure.value.message
