@@ -88,21 +88,49 @@ class DocumentedFields:
         return body if endpoint is None else endpoint.prune(body)
 
     def markdown(self) -> str:
-        """One table per endpoint: field, document, section. ``docs/targets/`` holds this text."""
-        lines = [f"<!-- generated from the {self.vendor} sandbox's table of documented fields; do not edit by hand -->", ""]
+        """The table as ``docs/targets/`` shows it: endpoints with the same answer share one table."""
+        groups: list[tuple[list[str], Endpoint]] = []
         for endpoint in self.endpoints.values():
-            lines.append(f"#### `{endpoint.operation}`")
-            lines.append("")
+            same = next((group for group in groups if group[1].fields == endpoint.fields and group[1].note == endpoint.note), None)
+            if same is not None:
+                same[0].append(endpoint.operation)
+            else:
+                groups.append(([endpoint.operation], endpoint))
+        lines = [f"<!-- generated from the {self.vendor} sandbox's table of documented fields; do not edit by hand -->", ""]
+        for operations, endpoint in groups:
+            lines += [", ".join(f"`{operation}`" for operation in operations), ""]
             if endpoint.note:
                 lines += [endpoint.note, ""]
+            listed = _as_list_of(endpoint, groups)
+            if listed is not None:
+                lines += [f"A JSON array; each entry has the fields of {listed}, each under `[].`.", ""]
+                continue
             if not endpoint.fields:
                 continue
-            lines += ["| field | document | section |", "| --- | --- | --- |"]
-            for item in endpoint.fields:
-                suffix = " (free-form)" if item.whole else ""
-                lines.append(f"| `{item.path}`{suffix} | {item.source.document} | {item.source.section} |")
+            documents = {item.source.document for item in endpoint.fields}
+            if len(documents) == 1:
+                lines += [f"Document: {documents.pop()}", "", "| field | section |", "| --- | --- |"]
+                lines += [f"| `{item.path}`{_free(item)} | {item.source.section} |" for item in endpoint.fields]
+            else:
+                lines += ["| field | document | section |", "| --- | --- | --- |"]
+                lines += [f"| `{item.path}`{_free(item)} | {item.source.document} | {item.source.section} |" for item in endpoint.fields]
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
+
+
+def _free(item: Field) -> str:
+    return " (free-form)" if item.whole else ""
+
+
+def _as_list_of(endpoint: Endpoint, groups: list[tuple[list[str], Endpoint]]) -> str | None:
+    """The operations whose answer is one entry of ``endpoint``'s list answer, if there are such."""
+    if not endpoint.fields or not all(item.path.startswith("[].") for item in endpoint.fields):
+        return None
+    entries = tuple(Field(item.path[3:], item.source, item.whole) for item in endpoint.fields)
+    for operations, other in groups:
+        if other.fields == entries:
+            return ", ".join(f"`{operation}`" for operation in operations)
+    return None
 
 
 def without(value: Any, paths: Collection[str], prefix: str = "") -> Any:

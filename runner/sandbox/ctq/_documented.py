@@ -66,3 +66,8 @@ def _add(found: dict[str, Field], field: Field) -> None:
     elif field.source.section not in known.source.section:
         merged = Source(known.source.document, f"{known.source.section}; {field.source.section}")
         found[field.path] = Field(field.path, merged, known.whole and field.whole)
+
+
+if __name__ == "__main__":  # the tables of docs/targets/ctq.md
+    for name in APIS:
+        print(documented_fields(name).markdown())

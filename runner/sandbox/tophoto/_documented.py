@@ -112,33 +112,36 @@ _STATUS_ENTRY = (
 )
 
 
-def _order_fields(example: str, prefix: str = "") -> tuple[Field, ...]:
-    """The order's fields under ``prefix``; ``{example}`` in a section becomes the operation's JSON example in the seed."""
+_EXAMPLE = "response example of Create, Checkout, Finalize and Read Order"
+
+
+def _order_fields(prefix: str = "") -> tuple[Field, ...]:
+    """The order's fields under ``prefix``; ``{example}`` in a section is the JSON example each order operation answers with."""
     return tuple(
-        Field(join(prefix, path), Source(document, section.replace("{example}", example)), whole) for path, document, section, whole in _ORDER
+        Field(join(prefix, path), Source(document, section.replace("{example}", _EXAMPLE)), whole) for path, document, section, whole in _ORDER
     )
 
 
 @cache
 def documented_fields() -> DocumentedFields:
     """Per operation of the to.photo order API, the fields its successful answer documents."""
-    listed = f"{PORTALS}: a list of the orders with unacknowledged status entries, each an order as above."
+    listed = f"{PORTALS}: the orders with unacknowledged status entries."
     endpoints = [
-        Endpoint("POST /v1/orders", _order_fields("Create Order, response example")),
-        Endpoint("POST /v1/orders/{orderId}/checkout", _order_fields("Checkout Order, response example")),
-        Endpoint("POST /v1/orders/{orderId}/data", _order_fields("Finalize Order, response example")),
-        Endpoint("GET /v1/orders/{orderId}", _order_fields("Read Order, response example")),
+        Endpoint("POST /v1/orders", _order_fields()),
+        Endpoint("POST /v1/orders/{orderId}/checkout", _order_fields()),
+        Endpoint("POST /v1/orders/{orderId}/data", _order_fields()),
+        Endpoint("GET /v1/orders/{orderId}", _order_fields()),
         Endpoint(
             "PUT /v1/orders/{orderId}/status",
             tuple(Field(path, Source(document, section), whole) for path, document, section, whole in _STATUS_ENTRY),
             "The seed shows no answer body; the later documents echo the StatusEntry.",
         ),
         Endpoint("DELETE /v1/orders/{orderId}", (), "204, no body (later documents only)."),
-        Endpoint("GET /v1/portals/{portalId}/orders/unacknowledged", _order_fields("Read Order, response example", "[]"), listed),
-        Endpoint(
-            "GET /v1/portals/{portalId}/orders/status/{status}/unacknowledged",
-            _order_fields("Read Order, response example", "[]"),
-            listed,
-        ),
+        Endpoint("GET /v1/portals/{portalId}/orders/unacknowledged", _order_fields("[]"), listed),
+        Endpoint("GET /v1/portals/{portalId}/orders/status/{status}/unacknowledged", _order_fields("[]"), listed),
     ]
     return DocumentedFields("to.photo", {endpoint.operation: endpoint for endpoint in endpoints})
+
+
+if __name__ == "__main__":  # the table of docs/targets/tophoto.md
+    print(documented_fields().markdown())
