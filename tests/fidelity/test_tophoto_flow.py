@@ -15,6 +15,7 @@ import yaml
 
 from orderspec import load_spec
 from orderspec.engine import load_flow, run_flow
+from orderspec.orders import apply_specs
 from orderspec.sandbox import SandboxConfig
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,6 +96,19 @@ def test_the_example_places_its_order_when_the_sandbox_answers_only_documented_f
     assert order["customer"]["deliveryaddress"]["city"] == "München"
     assert result.outputs["quote_total"] == 15.73 and result.outputs["producer_orders"] == [subcart["producerOrderUniqueIdentifier"]]
     assert [f"{e.method} {e.status}" for e in exchanges] == ["POST 200", "POST 200", "POST 200", "GET 200"]
+
+
+def test_the_example_applies_through_orderspec_apply_in_that_mode(tmp_path: Path, sandbox: Any, monkeypatch: Any) -> None:
+    running = sandbox("tophoto", SandboxConfig(documented_only=True))
+    monkeypatch.setenv("TEST_TP_USER", LOGIN[0])
+    monkeypatch.setenv("TEST_TP_PASSWORD", LOGIN[1])
+    spec = _spec(tmp_path)
+    auth = {"kind": "basic", "username_env": "TEST_TP_USER", "env": "TEST_TP_PASSWORD"}
+    profiles = {"profiles": {"tophoto": {"system": "tophoto", "base_url": running.base_url, "auth": auth}}}
+    (spec.parent / "orderspec.yaml").write_text(yaml.safe_dump(profiles), encoding="utf-8")
+    [placed] = apply_specs([spec])
+    [order] = _orders(running.base_url)
+    assert str(placed.order_number) == str(order["orderId"]) and order["status"] == "Enqueued"
 
 
 def test_the_order_stays_placed_when_the_answers_after_the_upload_lack_what_the_flow_reads(tmp_path: Path, sandbox: Any) -> None:
