@@ -15,6 +15,7 @@ instead), matches without host and port, and re-records byte-identically.
 
 from orderspec.cassettes._check import CheckReport, Finding, check_cassettes
 from orderspec.cassettes._errors import CassetteError, CassetteMismatch, CassetteNotFound, CassetteUnreadable
+from orderspec.cassettes._paths import cassette_path, scrub_options
 from orderspec.cassettes._scrub import PLACEHOLDER, Scrubber
 from orderspec.cassettes._transport import RecordingTransport, ReplayTransport, record, replay
 
@@ -29,7 +30,9 @@ __all__ = [
     "RecordingTransport",
     "ReplayTransport",
     "Scrubber",
+    "cassette_path",
     "check_cassettes",
     "record",
     "replay",
+    "scrub_options",
 ]

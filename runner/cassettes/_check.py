@@ -10,6 +10,8 @@ any encoding), upload bytes where a description belongs, and hosts no profile na
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -30,7 +32,7 @@ RECORD_AGAIN = "record the cassette again with orderspec, which scrubs it"
 UPLOAD_HINT = "an upload is stored as its size and SHA-256: " + RECORD_AGAIN
 REPLACE_HINT = f"replace it with {PLACEHOLDER}, or {RECORD_AGAIN}"
 
-_AUTH_VALUE = re.compile(r"\b(Bearer|Basic)\s+([A-Za-z0-9._~+/-]{8,}=*)|\b(Token)\s+([A-Za-z0-9._~+/-]{16,}=*)")
+_AUTH_VALUE = re.compile(r"\b(Bearer|Basic|Token)\s+([A-Za-z0-9._~+/-]{8,}=*)")
 _SIGNED = re.compile(r"(?i)[?&]((?:x-amz-|x-goog-)?(?:signature|credential|security-token)|sig|token|access_token|api_?key|key)=([^&#\s\"'<>]+)")
 _TOKEN_LIKE = re.compile(r"^(?:[A-Fa-f0-9]{32,}|[A-Za-z0-9+/_-]{24,}={0,2}|[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})$")
 _CREDENTIAL_WORDS = ("token", "secret", "password", "passwd", "apikey", "api_key", "credential", "signature", "auth", "session", "privatekey")
@@ -147,6 +149,16 @@ def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
 
 def _items(node: yaml.Node | None) -> list[tuple[yaml.Node, yaml.Node]]:
     return list(node.value) if isinstance(node, yaml.MappingNode) else []
+
+
+def _is_credential(scheme: str, value: str) -> bool:
+    """Whether ``Basic``/``Bearer``/``Token`` is followed by a credential rather than by prose ("Basic delivery")."""
+    if scheme == "Basic":
+        try:
+            return b":" in base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            return False
+    return len(value) >= 16 and any(character.isdigit() for character in value)
 
 
 class _Linter:
@@ -334,9 +346,8 @@ class _Linter:
 
     def _patterns(self, node: yaml.Node, text: str) -> None:
         for match in _AUTH_VALUE.finditer(text):
-            scheme = match.group(1) or match.group(3)
-            value = match.group(2) or match.group(4)
-            if value != PLACEHOLDER and not value.startswith(PLACEHOLDER):
+            scheme, value = match.group(1), match.group(2)
+            if _is_credential(scheme, value):
                 self.add(node, f"a {scheme} credential", REPLACE_HINT, needle=value, offset=match.start())
         for match in _SIGNED.finditer(text):
             if match.group(2) != PLACEHOLDER and not match.group(2).startswith(PLACEHOLDER):

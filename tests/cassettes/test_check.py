@@ -164,3 +164,16 @@ def test_the_pre_commit_hook_checks_cassettes(tmp_path: Path) -> None:
     assert argv[:3] == ["orderspec", "cassette", "check"]
     result = subprocess.run([sys.executable, "-m", "orderspec", *argv[1:]], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 1 and f"{cassette}:" in result.stdout
+
+
+def test_words_after_basic_or_token_in_prose_are_not_credentials(tmp_path: Path) -> None:
+    prose = BAD.replace("api_key=live_8f7e6d5c4b3a2910", "page=1").replace(
+        '"note": "ring twice"', '"note": "Basic delivery, Token ring; Bearer of the parcel: the reception desk"'
+    )
+    cassette = write(tmp_path / "cassettes" / "prose.yaml", prose)
+    messages = [finding.message for finding in check_cassettes([cassette], allow_hosts=["api.vendor.example"]).findings]
+    assert not any(message.startswith("a ") for message in messages), messages
+    leaked = prose.replace("Basic delivery", "Basic " + base64.b64encode(b"bot:hunter22").decode())
+    cassette.write_text(leaked.replace("Bearer of", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.x1y2z3 of"), encoding="utf-8")
+    messages = [finding.message for finding in check_cassettes([cassette], allow_hosts=["api.vendor.example"]).findings]
+    assert "a Basic credential" in messages and "a Bearer credential" in messages

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from urllib.parse import quote, quote_plus
 
-from orderspec.cassettes import PLACEHOLDER, Scrubber
+from orderspec.cassettes import PLACEHOLDER, Scrubber, cassette_path, scrub_options
 
 SECRET = 'k3y/with+odd"chars=and\\more'
 
@@ -84,3 +85,14 @@ def test_scrubbing_twice_changes_nothing_more() -> None:
 def test_short_values_are_not_taken_for_secrets() -> None:
     scrubber = Scrubber(["abc", ""])
     assert scrubber.text("abc abc") == "abc abc"
+
+
+def test_scrub_options_turn_a_profiles_credentials_into_record_arguments(tmp_path: Path) -> None:
+    basic = scrub_options({"username": "sandbox", "secret": "sandbox-secret"})
+    assert basic == {"secrets": ["sandbox-secret"], "pairs": [("sandbox", "sandbox-secret")], "secret_headers": [], "secret_params": []}
+    header = scrub_options({"secret": "org-1234"}, auth_header="organization_id")
+    assert header["secrets"] == ["org-1234"] and header["secret_headers"] == ["organization_id"]
+    query = scrub_options({"secret": "k-5678"}, auth_param="shop_pass")
+    assert query["secret_params"] == ["shop_pass"]
+    assert Scrubber(params=query["secret_params"]).url("https://x.test/a?shop_pass=abc&q=1") == f"https://x.test/a?shop_pass={PLACEHOLDER}&q=1"
+    assert cassette_path(tmp_path, "ctq-bracket") == tmp_path / "cassettes" / "ctq-bracket.yaml"
