@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from orderspec.orders import SandboxPool
+    from orderspec.orders import Plan
 
 _paths = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 _sandbox = click.option("--sandbox", is_flag=True, help="Start the system's local sandbox in-process and order there (no account needed).")
@@ -33,13 +33,22 @@ _format = click.option("--format", "output_format", type=click.Choice(["text", "
 def plan(paths: tuple[Path, ...], sandbox: bool, quote: bool, profile: str | None, profiles_file: Path | None, output_format: str) -> None:
     """Show the order each spec in PATHS would place, with every name resolved.
 
-    Only read-only requests are sent (catalogues, addresses, methods), unless --quote
+    Only read requests are sent (catalogues, addresses, methods), unless --quote
     asks the target to price a draft that is deleted again. Nothing is placed.
     """
-    from orderspec.orders import plan as plan_orders
+    from orderspec.orders import PlanFailed, Runtime, load_orders, plan_all, pool_for
     from orderspec.orders._render import plan_json, plan_text, to_json
 
-    planned = plan_orders(paths, sandbox=sandbox, quote=quote, profile=profile, profiles_file=profiles_file)
+    orders = load_orders(paths, profiles_file=profiles_file, profile=profile)
+    with pool_for(sandbox, None) as pool:
+        try:
+            planned = plan_all(orders, Runtime(), quote=quote, profile=profile, profiles_file=profiles_file, sandboxes=pool)
+        except PlanFailed as exc:
+            if output_format == "json":
+                click.echo(to_json(plan_json(exc.planned, exc.failures)))
+            else:
+                click.echo(plan_text(exc.planned))
+            raise
     click.echo(to_json(plan_json(planned)) if output_format == "json" else plan_text(planned))
 
 
@@ -53,41 +62,49 @@ def plan(paths: tuple[Path, ...], sandbox: bool, quote: bool, profile: str | Non
 def apply(paths: tuple[Path, ...], sandbox: bool, yes: bool, profile: str | None, profiles_file: Path | None, output_format: str) -> None:
     """Place the order of each spec in PATHS and print the order numbers.
 
-    Progress (each step, bytes uploaded, waiting for analysis) goes to stderr; the
-    placed orders, or the JSON report with --format json, to stdout. Exit 0 when every
+    Every spec is planned first (names resolved, nothing changed); on a terminal the plan
+    is shown and confirmed, and exactly that plan is carried out. Progress goes to stderr;
+    the placed orders, or the JSON report with --format json, to stdout. Exit 0 when every
     order was placed, 1 when any failed, 2 for a wrong command line.
     """
-    from orderspec.orders import ApplyFailed
-    from orderspec.orders import apply as apply_orders
+    from orderspec.orders import ApplyFailed, PlanFailed, Runtime, apply_all, load_orders, plan_all, pool_for
     from orderspec.orders._render import ApplyProgress, apply_json, placed_text, to_json
-    from orderspec.orders._sandboxes import pool_for
 
     json_mode = output_format == "json"
-    progress = ApplyProgress(sys.stderr, live=sys.stderr.isatty())
+    orders = load_orders(paths, profiles_file=profiles_file, profile=profile)
+    runtime = Runtime(events=ApplyProgress(sys.stderr, live=sys.stderr.isatty()))
     on_placed = None if json_mode else (lambda placed: click.echo(placed_text(placed)))
     # One pool for the plan shown and the orders placed: both talk to the same sandboxes.
     with pool_for(sandbox, None) as pool:
-        if not yes and sys.stdin.isatty() and sys.stdout.isatty():
-            _confirm(paths, sandbox=sandbox, profile=profile, profiles_file=profiles_file, sandboxes=pool)
         try:
-            placed = apply_orders(paths, profile=profile, profiles_file=profiles_file, sandboxes=pool, on_event=progress, on_placed=on_placed)
+            plans = plan_all(orders, Runtime(), profile=profile, profiles_file=profiles_file, sandboxes=pool)
+            unplanned = []
+        except PlanFailed as exc:
+            plans, unplanned = exc.planned, exc.failures
+        if plans and not yes and sys.stdin.isatty() and sys.stdout.isatty():
+            _confirm(plans, sandbox=sandbox)
+        try:
+            placed = apply_all(plans, runtime, on_placed=on_placed)
         except ApplyFailed as exc:
+            error = ApplyFailed([*unplanned, *exc.failures], exc.placed, exc.exit_code)
             if json_mode:
-                click.echo(to_json(apply_json(exc.placed, exc.failures)))
-            raise
+                click.echo(to_json(apply_json(error.placed, error.failures)))
+            raise error from None
+        if unplanned:
+            if json_mode:
+                click.echo(to_json(apply_json(placed, unplanned)))
+            raise ApplyFailed(unplanned, placed)
     if json_mode:
         click.echo(to_json(apply_json(placed)))
     else:
         click.echo(f"{len(placed)} order{'s' if len(placed) != 1 else ''} placed.")
 
 
-def _confirm(paths: tuple[Path, ...], *, sandbox: bool, profile: str | None, profiles_file: Path | None, sandboxes: SandboxPool | None) -> None:
-    """Show what ``plan`` shows, then ask: a person confirms the orders they have seen."""
-    from orderspec.orders import plan as plan_orders
+def _confirm(plans: list[Plan], *, sandbox: bool) -> None:
+    """Show the plan, then ask: a person confirms the orders they have seen, and exactly those are placed."""
     from orderspec.orders._render import plan_text
 
-    planned = plan_orders(paths, profile=profile, profiles_file=profiles_file, sandboxes=sandboxes)
-    click.echo(plan_text(planned))
+    click.echo(plan_text(plans))
     where = "the local sandboxes" if sandbox else "the targets of their profiles"
-    count = len(planned)
+    count = len(plans)
     click.confirm(f"\nPlace {'this order' if count == 1 else f'these {count} orders'} on {where}?", abort=True)

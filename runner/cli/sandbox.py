@@ -8,16 +8,8 @@ from pathlib import Path
 import click
 
 from orderspec.errors import UsageError
-from orderspec.sandbox import APPS, SandboxConfig, create_app, load_config
+from orderspec.sandbox import APPS, DESCRIPTIONS, SandboxConfig, create_app, describe_credentials, load_config
 from orderspec.sandbox._server import bind, serve_forever
-
-_DESCRIPTIONS = {
-    "ctq": "CTQ widget API (Swagger of 2021-02-19)",
-    "3yourmind": "3YOURMIND User Panel and Service Panel (one app)",
-    "3yourmind-user-panel": "3YOURMIND, same app as 3yourmind",
-    "3yourmind-service-panel": "3YOURMIND, same app as 3yourmind",
-    "tophoto": "to.photo order API v1",
-}
 
 
 @click.group()
@@ -29,7 +21,7 @@ def sandbox() -> None:
 def list_systems() -> None:
     """List the systems that have a sandbox."""
     for system in APPS:
-        click.echo(f"{system:<26} {_DESCRIPTIONS.get(system, '')}".rstrip())
+        click.echo(f"{system:<26} {DESCRIPTIONS.get(system, '')}".rstrip())
 
 
 @sandbox.command()
@@ -63,7 +55,7 @@ def serve_sandbox(system: str, *, host: str, port: int, config_path: Path | None
 
     def announce() -> None:
         click.echo(f"{system} sandbox listening on {base_url}")
-        for line in _credential_lines(system, config):
+        for line in describe_credentials(system, config):
             click.echo(f"  {line}")
         click.echo(f"  placed orders: GET {base_url}/_sandbox/orders   reset: POST {base_url}/_sandbox/reset")
         click.echo("Press Ctrl-C to stop.")
@@ -80,28 +72,3 @@ def serve_sandbox(system: str, *, host: str, port: int, config_path: Path | None
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def _credential_lines(system: str, config: SandboxConfig) -> list[str]:
-    """What a client sends to this sandbox; the defaults are the vendor apps' own, so the two cannot disagree."""
-    credentials = config.credentials
-    if system == "ctq":
-        from orderspec.sandbox.ctq._app import DEFAULT_ORGANIZATION
-
-        header = str(config.options.get("auth_header", "x-api-key"))
-        return [f"header {header}: {credentials.get('organization_id', DEFAULT_ORGANIZATION)}", "header language: en (or de)"]
-    if system.startswith("3yourmind"):
-        from orderspec.sandbox.threeyourmind._http import DEFAULT_READONLY_TOKEN, DEFAULT_TOKEN
-
-        return [
-            f"Authorization: Token {credentials.get('token', DEFAULT_TOKEN)}",
-            f"read-only (no ordering): Token {credentials.get('readonly_token', DEFAULT_READONLY_TOKEN)}",
-            "service id: 1",
-        ]
-    if system == "tophoto":
-        from orderspec.sandbox.tophoto._auth import DEFAULT_MANDATOR, DEFAULT_PASSWORD, DEFAULT_PORTAL, DEFAULT_USERNAME
-
-        user, password = credentials.get("username", DEFAULT_USERNAME), credentials.get("password", DEFAULT_PASSWORD)
-        mandator, portal = credentials.get("mandator", DEFAULT_MANDATOR), credentials.get("portal", DEFAULT_PORTAL)
-        return [f"Basic auth: {user} / {password}", f"mandator {mandator}, portal {portal}"]
-    return []

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
-from orderspec.spec import ValidationReport, validate_paths
+from orderspec.spec import ValidationReport
 
 
 @click.command()
@@ -24,14 +25,25 @@ from orderspec.spec import ValidationReport, validate_paths
     is_flag=True,
     help="Skip files named on the command line that have no top-level `kind: Order` line, as in folders.",
 )
+@click.option("--profile", help="Check every spec with this profile instead of its target.profile.")
+@click.option(
+    "--profiles",
+    "profiles_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Profiles file to check against instead of the nearest orderspec.yaml above each spec.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, no summary.")
-def validate(paths: tuple[str, ...], output_format: str, skip_non_orders: bool, quiet: bool) -> None:
+def validate(paths: tuple[str, ...], output_format: str, skip_non_orders: bool, profile: str | None, profiles_file: Path | None, quiet: bool) -> None:
     """Validate order specs (files, or folders searched for *.yaml and *.yml).
 
     Exits 0 when every spec is valid, 1 when any is invalid, 2 on usage errors.
     YAML files in folders without a top-level `kind: Order` line are skipped.
+    Also checked, without sending anything: the orderspec.yaml each spec runs with, the
+    profile it names, and a custom flow (target.flow) against the flow schema and contract.
     """
-    report = validate_paths(paths, skip_non_orders=skip_non_orders)
+    from orderspec.validation import validate as validate_offline
+
+    report = validate_offline(paths, skip_non_orders=skip_non_orders, profiles_file=profiles_file, profile=profile)
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

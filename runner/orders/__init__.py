@@ -1,19 +1,36 @@
-"""Plans and applies order specs against their target systems.
+"""Plans and applies order specs against their target systems, in stages that pass values.
 
-    planned = plan(["specs/examples"], sandbox=True)     # nothing is placed
-    placed = apply(["specs/examples"], sandbox=True)     # each spec's order, placed once
+    orders = load_orders(["specs/"])                    # validate: nothing is sent
+    prepared = prepare(order, label=label)             # profile, flow, credentials
+    planned = plan(prepared, Runtime())                # read-only requests; a Plan value
+    placed = apply(planned, Runtime())                 # carries out exactly that plan
 
-A spec's built-in flow (``runner/flows/<system>.yaml``) runs with the engine, against
-the profile's base URL (``orderspec.yaml``) or, with ``sandbox=True``, a local sandbox
-started for the run.
+``plan_specs`` and ``apply_specs`` do all of it for every spec under some paths, as the
+CLI does. A ``Runtime`` carries the transport, clock, event sink and journal, so tests,
+replays and the state store plug in without patching.
 """
 
-from orderspec.orders._apply import ApplyFailed, FailedOrder, PlacedOrder, apply
+from orderspec.orders._apply import PlacedOrder, apply
+from orderspec.orders._batch import (
+    ApplyFailed,
+    FailedOrder,
+    OrdersFailed,
+    PlanFailed,
+    apply_all,
+    apply_specs,
+    load_orders,
+    plan_all,
+    plan_specs,
+)
 from orderspec.orders._budget import Budget, BudgetExceeded, Quote
-from orderspec.orders._plan import PlannedOrder, plan
-from orderspec.orders._profiles import Auth, Profile, ProfileError, default_profile, find_profiles_file, load_profiles, select_profile
-from orderspec.orders._sandboxes import SandboxPool
-from orderspec.orders._target import OrderError
+from orderspec.orders._client import LiveTransport, live, make_client
+from orderspec.orders._plan import Plan, plan
+from orderspec.orders._prepare import OrderError, Prepared, prepare
+from orderspec.orders._runtime import Journal, Runtime, TransportFactory
+from orderspec.orders._sandboxes import SandboxPool, pool_for
+
+# profiles are their own stage (``orderspec.profiles``); these names stay reachable here too
+from orderspec.profiles import Auth, Profile, ProfileError, default_profile, find_profiles_file, load_profiles, select_profile
 
 __all__ = [
     "ApplyFailed",
@@ -21,17 +38,33 @@ __all__ = [
     "Budget",
     "BudgetExceeded",
     "FailedOrder",
+    "Journal",
+    "LiveTransport",
     "OrderError",
+    "OrdersFailed",
     "PlacedOrder",
-    "PlannedOrder",
+    "Plan",
+    "PlanFailed",
+    "Prepared",
     "Profile",
     "ProfileError",
     "Quote",
+    "Runtime",
     "SandboxPool",
+    "TransportFactory",
     "apply",
+    "apply_all",
+    "apply_specs",
     "default_profile",
     "find_profiles_file",
+    "live",
+    "load_orders",
+    "make_client",
     "load_profiles",
     "plan",
+    "plan_all",
+    "plan_specs",
+    "pool_for",
+    "prepare",
     "select_profile",
 ]

@@ -1,27 +1,24 @@
-"""``apply``: run each spec's flow to the end and report the order numbers.
+"""``apply``: carry out one spec's plan and report the placed order.
 
-Specs run one after the other; a failing spec does not stop the others, and the
-failures are raised together at the end (each naming its spec and step). Each spec's
-order is placed once per invocation; remembering what was placed across invocations
-is the state store's job, not this module's.
+The plan's reads are not sent again: the flow carries on from the variables and steps
+the plan recorded, unless the plan is older than ``Runtime.plan_max_age`` (then every
+step runs, reads included). Once a ``place`` step was sent, the order is the target's:
+it is never discarded, and a later failure (a read-back answering 500, a capture) is
+reported as a warning on the placed order, with whatever number the answer gave.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from orderspec.errors import OrderspecError
 from orderspec.orders._budget import Quote, quote_of
-from orderspec.orders._run import run
-from orderspec.orders._sandboxes import SandboxPool, pool_for
-from orderspec.orders._specs import load_orders
-from orderspec.orders._target import OrderError, Prepared, prepare
-
-_NUMBER_KEYS = ("order_number", "order_id")
+from orderspec.orders._contract import names, order_number
+from orderspec.orders._plan import Plan
+from orderspec.orders._prepare import OrderError
+from orderspec.orders._run import Outcome, run
+from orderspec.orders._runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -34,92 +31,47 @@ class PlacedOrder:
     profile: str
     base_url: str
     sandbox: bool
-    order_number: Any
+    order_number: str
     outputs: Mapping[str, Any]
     quote: Quote | None
     elapsed: float
+    warnings: tuple[str, ...] = ()
+    """What went wrong after the order was placed (it stays placed)."""
 
 
-@dataclass(frozen=True)
-class FailedOrder:
-    spec: str
-    name: str
-    message: str
-    step: str | None
-
-
-class ApplyFailed(OrderspecError):
-    """At least one spec could not be placed; ``placed`` holds those that were."""
-
-    def __init__(self, failures: list[FailedOrder], placed: list[PlacedOrder], exit_code: int = 1) -> None:
-        if len(failures) == 1:
-            message = failures[0].message
-        else:
-            message = f"{len(failures)} specs failed:\n" + "\n".join(f"  {failure.message}" for failure in failures)
-        super().__init__(message)
-        self.failures = failures
-        self.placed = placed
-        self.exit_code = exit_code
-
-
-def apply(
-    paths: Iterable[str | os.PathLike[str]],
-    *,
-    sandbox: bool = False,
-    profile: str | None = None,
-    profiles_file: Path | None = None,
-    sandboxes: SandboxPool | None = None,
-    on_event: Callable[[Prepared, Any], None] | None = None,
-    on_placed: Callable[[PlacedOrder], None] | None = None,
-) -> list[PlacedOrder]:
-    """Place the order of every spec under ``paths``; raise ``ApplyFailed`` if any failed."""
-    orders = load_orders(paths)
-    placed: list[PlacedOrder] = []
-    failures: list[FailedOrder] = []
-    exit_code = 1
-    with pool_for(sandbox, sandboxes) as pool:
-        for label, order in orders:
-            try:
-                result = _apply_one(label, order, profile, profiles_file, pool, on_event)
-            except OrderspecError as exc:
-                failures.append(FailedOrder(label, order.name, _named(label, exc), getattr(exc, "step", None)))
-                exit_code = max(exit_code, exc.exit_code)
-                continue
-            placed.append(result)
-            if on_placed is not None:
-                on_placed(result)
-    if failures:
-        raise ApplyFailed(failures, placed, exit_code)
-    return placed
-
-
-def _apply_one(
-    label: str,
-    order: Any,
-    profile: str | None,
-    profiles_file: Path | None,
-    pool: SandboxPool | None,
-    on_event: Callable[[Prepared, Any], None] | None,
-) -> PlacedOrder:
-    prepared = prepare(order, label=label, profile_name=profile, profiles_file=profiles_file, sandboxes=pool)
-    listener = None if on_event is None else (lambda event: on_event(prepared, event))
-    outcome = run(prepared, on_event=listener)
-    outputs = dict(outcome.outputs)
-    number = next((outputs[key] for key in _NUMBER_KEYS if outputs.get(key) is not None), None)
+def apply(plan: Plan, runtime: Runtime) -> PlacedOrder:
+    """Place the order ``plan`` describes; ``OrderError`` when it was not placed (or may have been)."""
+    prepared = plan.prepared
+    fresh = runtime.clock.monotonic() - plan.planned_at <= runtime.plan_max_age
+    done, reads = (plan.done, plan.reads) if fresh and plan.done else ((), None)
+    warnings: tuple[str, ...] = ()
+    try:
+        outcome = run(prepared, runtime, done=done, variables=reads)
+    except OrderError as exc:
+        placed = _placed_before(exc)
+        if placed is None:
+            raise
+        outcome, warnings = placed, (exc.message,)
+    number = order_number(prepared.flow, outcome.outputs, outcome.vars)
     if number is None:
         raise OrderError(
-            f"{label}: the flow finished without an order number (outputs: {', '.join(outputs) or 'none'})",
+            f"{prepared.label}: the flow finished without an order number (outputs: {', '.join(outcome.outputs) or 'none'})",
             hint="every step succeeded, so the target may hold the order: check there before running again",
         )
+    contract = names(prepared.flow)
     return PlacedOrder(
         **prepared.destination,
         order_number=number,
-        outputs=outputs,
-        quote=quote_of(outcome.vars),
+        outputs=dict(outcome.outputs),
+        quote=quote_of(outcome.vars, contract.quote_total, contract.quote_currency),
         elapsed=outcome.elapsed,
+        warnings=warnings,
     )
 
 
-def _named(label: str, exc: OrderspecError) -> str:
-    text = str(exc)
-    return text if text.startswith(label) else f"{label}: {text}"
+def _placed_before(exc: OrderError) -> Outcome | None:
+    """The run up to a failure that came after a ``place`` step succeeded; None when nothing was placed."""
+    partial = exc.result
+    if partial is None or not any(step.effect == "place" and step.outcome == "ok" for step in partial.steps):
+        return None
+    return Outcome(outputs=dict(partial.outputs), vars=dict(partial.vars), steps=tuple(partial.steps), elapsed=partial.elapsed)

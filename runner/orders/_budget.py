@@ -51,16 +51,16 @@ def budget_of(order: Mapping[str, Any]) -> Budget | None:
     return Budget(max_total=_decimal(amount), currency=str(raw.get("currency", "EUR")).upper())
 
 
-def quote_of(variables: Mapping[str, Any]) -> Quote | None:
-    """The quote a flow exposed in its variables, if any."""
-    total = variables.get(QUOTE_TOTAL)
+def quote_of(variables: Mapping[str, Any], total_name: str = QUOTE_TOTAL, currency_name: str = QUOTE_CURRENCY) -> Quote | None:
+    """The quote a flow exposed in its variables (named by its contract), if any."""
+    total = variables.get(total_name)
     if total is None:
         return None
     try:
         value = _decimal(total)
     except OrderspecError:
         return None
-    return Quote(total=value, currency=str(variables.get(QUOTE_CURRENCY) or "").upper())
+    return Quote(total=value, currency=str(variables.get(currency_name) or "").upper())
 
 
 def check_budget(budget: Budget, quote: Quote | None, *, spec: str, step: str) -> None:
@@ -69,7 +69,7 @@ def check_budget(budget: Budget, quote: Quote | None, *, spec: str, step: str) -
         raise BudgetExceeded(
             f"{spec}: stopped before step {step!r}: the flow exposed no quoted total to compare with "
             f"the budget of {budget.max_total:.2f} {budget.currency}",
-            hint=f"a custom flow sets the variables {QUOTE_TOTAL} and {QUOTE_CURRENCY} before its place step",
+            hint="a flow names its quote variables in contract.quote_total and contract.quote_currency and sets them before its place step",
         )
     if quote.currency and quote.currency != budget.currency:
         raise BudgetExceeded(

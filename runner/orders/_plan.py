@@ -1,39 +1,34 @@
-"""``plan``: what ``apply`` would order, with every name resolved, and nothing placed.
+"""``plan``: what ``apply`` would order for one spec, with every name resolved, nothing placed.
 
-The spec's flow runs with ``stop_before="create"``: its read-only steps fetch the
-catalogues and resolve every name (an unknown one fails here, with the valid names),
-and nothing is created. With ``quote=True`` the flow runs up to its ``place`` step,
-so the target prices a real draft, which is deleted afterwards; where a system cannot
-delete drafts (the Service Panel), plan stays read-only and says so.
+The flow runs its ``read`` steps only (``stop_before="write"``): catalogues are fetched
+and every name is resolved (an unknown one fails here, with the valid names), and no
+request that changes anything is sent. The reads' results travel in the ``Plan`` value,
+so ``apply`` of that plan carries on from them instead of reading again (unless the plan
+is older than ``Runtime.plan_max_age``). With ``quote=True`` the flow runs up to its
+``place`` step, so the target prices a real draft, which is deleted afterwards; where a
+system cannot delete drafts (the Service Panel), plan stays read-only and says so.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from orderspec.orders._budget import Budget, Quote, budget_of, quote_of
+from orderspec.orders._contract import names
 from orderspec.orders._drafts import can_discard
+from orderspec.orders._prepare import Prepared
 from orderspec.orders._run import run
-from orderspec.orders._sandboxes import SandboxPool, pool_for
-from orderspec.orders._specs import load_orders
-from orderspec.orders._target import prepare
+from orderspec.orders._runtime import Runtime
 
 
 @dataclass(frozen=True)
-class PlannedOrder:
-    """The order ``apply`` would place for one spec."""
+class Plan:
+    """The order ``apply`` would place for one spec, and the reads it was resolved with."""
 
-    spec: str
-    name: str
-    system: str
-    profile: str
-    base_url: str
-    sandbox: bool
+    prepared: Prepared = field(repr=False)
     items: tuple[Mapping[str, Any], ...]
     addresses: Mapping[str, Any]
     shipping: str | None
@@ -46,7 +41,37 @@ class PlannedOrder:
     """``catalogue`` (computed from read-only answers), ``draft`` (a draft priced, then deleted) or None."""
     budget: Budget | None
     would_run: tuple[str, ...]
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
+    reads: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    """The variables the read steps captured; ``apply`` starts from them."""
+    done: tuple[str, ...] = ()
+    """Paths of the read steps that ran; ``apply`` does not send them again."""
+    planned_at: float = 0.0
+    """``Runtime.clock.monotonic()`` when the reads ran."""
+
+    @property
+    def spec(self) -> str:
+        return self.prepared.label
+
+    @property
+    def name(self) -> str:
+        return str(self.prepared.order.name)
+
+    @property
+    def system(self) -> str:
+        return self.prepared.system
+
+    @property
+    def profile(self) -> str:
+        return self.prepared.profile.name
+
+    @property
+    def base_url(self) -> str:
+        return self.prepared.profile.base_url
+
+    @property
+    def sandbox(self) -> bool:
+        return self.prepared.profile.sandbox
 
     @property
     def over_budget(self) -> Decimal | None:
@@ -55,58 +80,50 @@ class PlannedOrder:
         return self.quote.total - self.budget.max_total
 
 
-def plan(
-    paths: Iterable[str | os.PathLike[str]],
-    *,
-    sandbox: bool = False,
-    quote: bool = False,
-    profile: str | None = None,
-    profiles_file: Path | None = None,
-    sandboxes: SandboxPool | None = None,
-) -> list[PlannedOrder]:
-    """Plan every spec under ``paths``; raise the first failure (naming spec and step)."""
-    orders = load_orders(paths)
-    with pool_for(sandbox, sandboxes) as pool:
-        return [_plan_one(label, order, quote, profile, profiles_file, pool) for label, order in orders]
-
-
-def _plan_one(label: str, order: Any, quote: bool, profile: str | None, profiles_file: Path | None, pool: SandboxPool | None) -> PlannedOrder:
-    prepared = prepare(order, label=label, profile_name=profile, profiles_file=profiles_file, sandboxes=pool)
+def plan(prepared: Prepared, runtime: Runtime, *, quote: bool = False) -> Plan:
+    """Plan one prepared spec: read-only requests, or a priced and deleted draft with ``quote``."""
     notes: list[str] = []
     draft = quote and can_discard(prepared.flow)
     if quote and not draft:
         notes.append(f"{prepared.system} cannot delete a draft, so no draft was created to quote")
     if prepared.flow.plan_note and not draft:
         notes.append(prepared.flow.plan_note)
-    outcome = run(prepared, stop_before="place" if draft else "create", discard_draft=draft)
+    started = runtime.clock.monotonic()
+    outcome = run(prepared, runtime, stop_before="place" if draft else "write", discard_draft=draft)
     if outcome.discarded is not None:
         notes.append(str(outcome.discarded))
-    found = quote_of(outcome.vars)
+    contract = names(prepared.flow)
+    found = quote_of(outcome.vars, contract.quote_total, contract.quote_currency)
     source = None if found is None else ("draft" if draft else "catalogue")
-    would_run = _from_first_create(prepared.flow.steps)
-    data = order.data
-    return PlannedOrder(
-        **prepared.destination,
+    reads = tuple(step.path for step in outcome.steps if step.effect == "read" and step.outcome == "ok")
+    data = prepared.order.data
+    resolved = outcome.outputs.get(contract.resolved) if contract.resolved else None
+    return Plan(
+        prepared=prepared,
         items=tuple(_item(item) for item in data.get("items") or []),
         addresses=_addresses(data),
         shipping=(data.get("shipping") or {}).get("method"),
         payment=(data.get("payment") or {}).get("method"),
         discount_code=data.get("discount_code"),
         reference=data.get("reference"),
-        resolved=dict(outcome.outputs.get("resolved") or {}),
+        resolved=dict(resolved or {}),
         quote=found,
         quote_source=source,
         budget=budget_of(data),
-        would_run=would_run,
+        would_run=_from_first_change(prepared.flow.steps),
         notes=tuple(notes),
+        # a quote draft was deleted: what its steps captured must not be reused
+        reads={} if draft else dict(outcome.vars),
+        done=() if draft else reads,
+        planned_at=started,
     )
 
 
-def _from_first_create(steps: Iterable[Any]) -> tuple[str, ...]:
-    """Names of the top-level steps from the first that creates something: what only apply runs."""
+def _from_first_change(steps: Iterable[Any]) -> tuple[str, ...]:
+    """Names of the top-level steps from the first that changes something: what only apply sends."""
     names: list[str] = []
     for step in steps:
-        if names or step.effect in ("create", "place"):
+        if names or step.effect != "read":
             names.append(step.name)
     return tuple(names)
 

@@ -7,12 +7,14 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TextIO
 
-from orderspec.orders._apply import FailedOrder, PlacedOrder
+from orderspec.orders._apply import PlacedOrder
+from orderspec.orders._batch import FailedOrder
 from orderspec.orders._budget import Quote
-from orderspec.orders._plan import PlannedOrder
+from orderspec.orders._plan import Plan
 
 
 def _size(count: int) -> str:
+    """Exact bytes for small uploads, so a person can compare them with the file's size."""
     if count < 10 * 1024:
         return f"{count:,} bytes"
     if count < 10 * 1024 * 1024:
@@ -27,7 +29,7 @@ def _quote(quote: Quote | None) -> Any:
 _DESTINATION = ("spec", "name", "system", "profile", "base_url", "sandbox")
 
 
-def _destination(entry: PlannedOrder | PlacedOrder) -> dict[str, Any]:
+def _destination(entry: Plan | PlacedOrder) -> dict[str, Any]:
     return {key: getattr(entry, key) for key in _DESTINATION}
 
 
@@ -62,7 +64,7 @@ def _address(address: Mapping[str, Any]) -> str:
     return ", ".join(part for part in (name, address.get("company"), street, town, address.get("country")) if part)
 
 
-def plan_text(planned: Iterable[PlannedOrder]) -> str:
+def plan_text(planned: Iterable[Plan]) -> str:
     blocks = []
     for entry in planned:
         lines = [f"{entry.name} ({entry.spec})", f"  target:    {_where(entry.system, entry.profile, entry.base_url, entry.sandbox)}"]
@@ -96,7 +98,7 @@ def plan_text(planned: Iterable[PlannedOrder]) -> str:
     return "\n\n".join(blocks)
 
 
-def plan_json(planned: Iterable[PlannedOrder]) -> dict[str, Any]:
+def plan_json(planned: Iterable[Plan], failures: Iterable[FailedOrder] = ()) -> dict[str, Any]:
     orders = []
     for entry in planned:
         orders.append(
@@ -117,7 +119,8 @@ def plan_json(planned: Iterable[PlannedOrder]) -> dict[str, Any]:
                 "notes": list(entry.notes),
             }
         )
-    return {"orders": orders, "placed": 0}
+    failed = [{"spec": f.spec, "name": f.name, "step": f.step, "message": f.message} for f in failures]
+    return {"orders": orders, "failed": failed, "placed": 0}
 
 
 # -- apply --------------------------------------------------------------------------
@@ -125,7 +128,8 @@ def plan_json(planned: Iterable[PlannedOrder]) -> dict[str, Any]:
 
 def placed_text(placed: PlacedOrder) -> str:
     price = f" for {placed.quote}" if placed.quote is not None else ""
-    return f"placed {placed.name}: order {placed.order_number}{price} on {_where(placed.system, placed.profile, placed.base_url, placed.sandbox)}"
+    line = f"placed {placed.name}: order {placed.order_number}{price} on {_where(placed.system, placed.profile, placed.base_url, placed.sandbox)}"
+    return "\n".join([line, *(f"  warning: after placing: {warning}" for warning in placed.warnings)])
 
 
 def apply_json(placed: Iterable[PlacedOrder], failures: Iterable[FailedOrder] = ()) -> dict[str, Any]:
@@ -137,6 +141,7 @@ def apply_json(placed: Iterable[PlacedOrder], failures: Iterable[FailedOrder] = 
                 "outputs": {key: value for key, value in entry.outputs.items() if key != "resolved"},
                 "quote": _quote(entry.quote),
                 "elapsed": round(entry.elapsed, 3),
+                "warnings": list(entry.warnings),
             }
             for entry in placed
         ],
@@ -158,8 +163,8 @@ class ApplyProgress:
     """Per-step progress of ``apply`` on ``stream``: the engine's lines, plus bytes per upload."""
 
     def __init__(self, stream: TextIO, *, live: bool) -> None:
-        from orderspec.engine._mask import Masker
-        from orderspec.engine._progress import Progress
+        from orderspec.engine import Masker
+        from orderspec.report import Progress
 
         self._masker = Masker
         self.stream = stream

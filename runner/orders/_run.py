@@ -1,88 +1,105 @@
-"""Running one prepared spec's flow with the engine: the budget gate, errors that name
-the spec and the step, and discarding a draft that must not stay behind."""
+"""Running one prepared spec's flow: the budget gate, the runtime's transport, clock and
+journal, errors that name the spec and the step, and discarding a draft that must not stay."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from orderspec.errors import OrderspecError
 from orderspec.orders._budget import BudgetExceeded, budget_of, check_budget, quote_of
 from orderspec.orders._client import make_client
+from orderspec.orders._contract import names
 from orderspec.orders._drafts import Discarded, discard
-from orderspec.orders._target import OrderError, Prepared
+from orderspec.orders._prepare import OrderError, Prepared
+from orderspec.orders._runtime import Runtime
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one flow run left for ``plan`` and ``apply``: outputs, the quote in its vars, the draft's fate."""
+    """What one flow run left for ``plan`` and ``apply``."""
 
     outputs: Mapping[str, Any]
     vars: Mapping[str, Any] = field(repr=False)
+    steps: tuple[Any, ...]
+    """The engine's ``StepResult`` of every step, in order."""
     elapsed: float
     discarded: Discarded | None = None
 
 
 def run(
     prepared: Prepared,
+    runtime: Runtime,
     *,
     stop_before: str | None = None,
-    on_event: Callable[[Any], None] | None = None,
     discard_draft: bool = False,
+    done: Collection[str] = (),
+    variables: Mapping[str, Any] | None = None,
 ) -> Outcome:
     """Run the flow; ``discard_draft`` deletes the draft afterwards (``plan --quote``).
 
-    A failure before the order is placed also discards the draft it created, and is
-    raised as ``OrderError`` naming the spec, the step and what became of the draft.
+    ``done`` and ``variables`` carry on from an earlier run (a plan's reads). A failure
+    before the order is placed also discards the draft it created, and is raised as
+    ``OrderError`` naming the spec, the step and what became of the draft.
     """
     from orderspec.engine import run_flow
 
     budget = budget_of(prepared.order.data)
+    contract = names(prepared.flow)
 
     def gate(pending: Any) -> None:
         if budget is not None:
-            check_budget(budget, quote_of(pending.vars), spec=prepared.label, step=pending.path)
+            check_budget(budget, quote_of(pending.vars, contract.quote_total, contract.quote_currency), spec=prepared.label, step=pending.path)
 
-    with make_client(prepared.profile, prepared.secrets) as client:
+    extra: dict[str, Any] = {}
+    if runtime.journal is not None:
+        extra["journal"] = _Bound(runtime.journal, prepared)
+    events = runtime.events
+    on_event = None if events is None else (lambda event: events(prepared, event))
+    with runtime.transport(prepared) as transport, make_client(prepared.profile, prepared.secrets, transport) as client:
         try:
             result = run_flow(
                 prepared.flow,
-                _context(prepared),
+                prepared.context(variables),
                 client=client,
+                clock=runtime.clock,
                 on_event=on_event,
                 gate=gate,
-                stop_before=stop_before,
+                stop_before=stop_before,  # type: ignore[arg-type]
+                done=done,
+                **extra,
             )
         except OrderspecError as exc:
             partial = getattr(exc, "result", None)
-            variables = dict(partial.vars) if partial is not None else {}
-            # the budget gate stops before a send, also before a place step is sent again
-            failed_place = _failed_at_place(partial) and not isinstance(exc, BudgetExceeded)
-            note = None if failed_place else _discard(prepared, variables, client)
+            gathered = dict(partial.vars) if partial is not None else dict(variables or {})
+            # after a place step was sent the outcome is the target's: never discard then
+            keep = _sent_place(partial) and not isinstance(exc, BudgetExceeded)
+            note = None if keep else discard(prepared.flow, prepared.context(gathered), client)
             raise _order_error(prepared, exc, note, partial) from None
-        note = _discard(prepared, result.vars, client) if discard_draft else None
-    return Outcome(outputs=dict(result.outputs), vars=dict(result.vars), elapsed=result.elapsed, discarded=note)
+        note = discard(prepared.flow, prepared.context(result.vars), client) if discard_draft else None
+    return Outcome(outputs=dict(result.outputs), vars=dict(result.vars), steps=tuple(result.steps), elapsed=result.elapsed, discarded=note)
 
 
-def _failed_at_place(partial: Any) -> bool:
-    """Whether the run stopped in its ``place`` step after sending it: the outcome is the target's then."""
-    if partial is None or not partial.steps:
+class _Bound:
+    """The runtime's journal, told which spec each step belongs to."""
+
+    def __init__(self, journal: Any, prepared: Prepared) -> None:
+        self._journal = journal
+        self._prepared = prepared
+
+    def before_send(self, pending: Any) -> None:
+        self._journal.before_send(self._prepared, pending)
+
+    def after_step(self, result: Any, variables: Mapping[str, Any]) -> None:
+        self._journal.after_step(self._prepared, result, variables)
+
+
+def _sent_place(partial: Any) -> bool:
+    """Whether the run sent a ``place`` step (answered or not): from then on the order may exist."""
+    if partial is None:
         return False
-    last = partial.steps[-1]
-    return last.effect == "place" and last.outcome == "failed" and bool(last.method)
-
-
-def _context(prepared: Prepared, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """What the flow's templates see; the draft's discard request also sees the vars captured so far."""
-    context = {"order": prepared.order.data, "target": prepared.target, "secrets": prepared.secrets, "folder": prepared.order.path.parent}
-    if variables is not None:
-        context["vars"] = dict(variables)
-    return context
-
-
-def _discard(prepared: Prepared, variables: Mapping[str, Any], client: Any) -> Discarded | None:
-    return discard(prepared.flow, _context(prepared, variables), client)
+    return any(step.effect == "place" and step.method for step in partial.steps)
 
 
 def _order_error(prepared: Prepared, exc: OrderspecError, note: Discarded | None, partial: Any) -> OrderError:
@@ -90,14 +107,11 @@ def _order_error(prepared: Prepared, exc: OrderspecError, note: Discarded | None
     message = text if text.startswith(prepared.label) else f"{prepared.label}: {text}"
     if note is not None:
         message += f"; {note}"
-    step = getattr(exc, "step", None)
     hint = exc.hint
     if hint is None and _unreachable_default(prepared, exc):
         port = prepared.profile.base_url.rsplit(":", 1)[-1]
         hint = f"add --sandbox, or start the sandbox with: orderspec sandbox serve {prepared.system} --port {port}"
-    error = OrderError(message, step=step, hint=hint, result=partial)
-    error.exit_code = exc.exit_code
-    return error
+    return OrderError(message, step=getattr(exc, "step", None), hint=hint, result=partial, exit_code=exc.exit_code)
 
 
 def _unreachable_default(prepared: Prepared, exc: OrderspecError) -> bool:

@@ -2,39 +2,27 @@
 
 Each sandbox app is started once per invocation, on 127.0.0.1 on a free port (both
 3YOURMIND panels share one app, as on a real instance), and stopped at the end. The
-profile keeps its variants (CTQ's auth header name is passed on to the sandbox) and
-runs with the sandbox's default credentials, so no account or variable is needed.
+profile keeps its variants (CTQ's auth header name and API are passed on to the
+sandbox) and runs with the sandbox's credentials, so no account or variable is needed.
+Options that describe the target's own catalogue (to.photo's SKU list) are replaced by
+the sandbox's, so a profile's production list cannot make a sandbox order fail.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from types import TracebackType
 from typing import Any
 
-from orderspec.orders._profiles import Profile
+from orderspec.profiles import Profile
+from orderspec.targets import TargetSystem, get
 
 
-def sandbox_secrets(system: str) -> dict[str, str] | None:
-    """The credentials ``system``'s sandbox accepts unless configured otherwise.
-
-    They are read from the sandbox apps themselves, so the two cannot disagree.
-    """
-    if system == "ctq":
-        from orderspec.sandbox.ctq._app import DEFAULT_ORGANIZATION
-
-        return {"secret": DEFAULT_ORGANIZATION}
-    if system in ("3yourmind-service-panel", "3yourmind-user-panel"):
-        from orderspec.sandbox.threeyourmind._http import DEFAULT_TOKEN
-
-        return {"secret": DEFAULT_TOKEN}
-    if system == "tophoto":
-        from orderspec.sandbox.tophoto._auth import DEFAULT_PASSWORD, DEFAULT_USERNAME
-
-        return {"username": DEFAULT_USERNAME, "secret": DEFAULT_PASSWORD}
-    return None
+def sandbox_secrets(system: TargetSystem, credentials: dict[str, str] | None = None) -> dict[str, str]:
+    """The credentials ``system``'s sandbox accepts (its defaults unless configured otherwise)."""
+    return system.sandbox.secrets(credentials or {})
 
 
 @dataclass
@@ -45,16 +33,18 @@ class SandboxPool:
 
     def attach(self, profile: Profile) -> tuple[Profile, dict[str, str]]:
         """``profile`` pointed at a running sandbox of its system, and the sandbox's credentials."""
-        from orderspec.sandbox import APPS
-
-        options: dict[str, object] = {}
-        if profile.system == "ctq" and profile.auth.kind == "api-key-header":
-            options["auth_header"] = profile.auth.header
-        key = (APPS[profile.system], repr(sorted(options.items())))
+        if profile.system is None:
+            raise ValueError("a custom vendor has no sandbox")
+        system = get(profile.system)
+        link = system.sandbox
+        options = link.options(asdict(profile.auth), profile.options)
+        key = (link.app, repr(sorted(options.items())))
         running = self._running.get(key)
         if running is None:
-            running = self._running[key] = _start(profile.system, options)
-        return profile.with_sandbox(running.base_url), sandbox_secrets(profile.system) or {}
+            running = self._running[key] = _start(link.app, options)
+        defaults = system.default_profile.options() if link.replaced else {}
+        replaced = {name: defaults[name] for name in link.replaced if name in defaults}
+        return profile.with_sandbox(running.base_url, replaced), sandbox_secrets(system)
 
     def apps(self) -> list[Any]:
         """The running sandboxes (``base_url``, ``app``), for inspection in tests."""
@@ -68,7 +58,7 @@ class SandboxPool:
     def __enter__(self) -> SandboxPool:
         return self
 
-    def __exit__(self, *exc: tuple[type[BaseException], BaseException, TracebackType]) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
 
@@ -82,8 +72,7 @@ def pool_for(sandbox: bool, given: SandboxPool | None) -> Iterator[SandboxPool |
         yield pool
 
 
-def _start(system: str, options: dict[str, object]) -> Any:
-    from orderspec.sandbox import SandboxConfig, create_app
-    from orderspec.sandbox._server import serve_in_thread
+def _start(app: str, options: dict[str, object]) -> Any:
+    from orderspec.sandbox import SandboxConfig, create_app, serve_in_thread
 
-    return serve_in_thread(create_app(system, SandboxConfig(options=options)))
+    return serve_in_thread(create_app(app, SandboxConfig(options=options)))

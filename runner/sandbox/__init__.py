@@ -19,6 +19,7 @@ from orderspec.errors import UsageError
 from orderspec.sandbox._catalogue import CatalogueError
 from orderspec.sandbox._config import FaultConfig, SandboxConfig, SandboxConfigError, load_config
 from orderspec.sandbox._faults import FaultMiddleware
+from orderspec.sandbox._server import RunningSandbox, serve_in_thread
 
 # system name -> module with create_app; both 3YOURMIND panels live in one app, as on a real instance
 APPS: dict[str, str] = {
@@ -28,22 +29,41 @@ APPS: dict[str, str] = {
     "3yourmind-service-panel": "orderspec.sandbox.threeyourmind",
     "tophoto": "orderspec.sandbox.tophoto",
 }
+DESCRIPTIONS: dict[str, str] = {
+    "ctq": "CTQ widget API (Swagger of 2021-02-19)",
+    "3yourmind": "3YOURMIND User Panel and Service Panel (one app)",
+    "3yourmind-user-panel": "3YOURMIND, same app as 3yourmind",
+    "3yourmind-service-panel": "3YOURMIND, same app as 3yourmind",
+    "tophoto": "to.photo order API v1",
+}
 
 __all__ = [
     "APPS",
+    "DESCRIPTIONS",
     "CatalogueError",
     "FaultConfig",
     "FaultMiddleware",
+    "RunningSandbox",
     "SandboxConfig",
     "SandboxConfigError",
     "UnknownSandboxError",
     "create_app",
+    "describe_credentials",
     "load_config",
+    "serve_in_thread",
 ]
 
 
 class UnknownSandboxError(UsageError, ValueError):
     """No sandbox is registered under the requested system name."""
+
+
+def describe_credentials(system: str, config: SandboxConfig) -> list[str]:
+    """What a client sends to the ``system`` sandbox with ``config``: each vendor's ``accounts`` module says."""
+    if system not in APPS:
+        raise UnknownSandboxError(f"no sandbox for {system!r}", hint=f"choose one of {', '.join(APPS)}")
+    describe: Any = importlib.import_module(APPS[system] + ".accounts").describe
+    return list(describe(config))
 
 
 def create_app(system: str, config: SandboxConfig | None = None) -> FaultMiddleware:

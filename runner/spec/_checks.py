@@ -16,9 +16,9 @@ from orderspec._yaml import Document
 from orderspec.spec._countries import COMMON_MISTAKES, ISO_ALPHA2
 from orderspec.spec._problems import JsonPath, Problem
 from orderspec.spec._sniff import Kind, sniff
+from orderspec.targets import SkuLimit, SpecRules, systems
 
-TOPHOTO_MAX_SUBCARTS = 9
-"""to.photo refuses an order split into more than 9 subcarts (422)."""
+_NO_RULES = SpecRules()
 
 
 @dataclass
@@ -40,7 +40,7 @@ class RunCache:
     """
 
     links: dict[str, bool] = field(default_factory=dict)
-    files: dict[tuple[str, str, str, bool], tuple[str | None, tuple[str, str, str | None] | None]] = field(default_factory=dict)
+    files: dict[tuple[str, str, str, SpecRules], tuple[str | None, tuple[str, str, str | None] | None]] = field(default_factory=dict)
 
 
 def check(document: Document, folder: str, cache: RunCache | None = None) -> Checked:
@@ -64,6 +64,7 @@ class _Checker:
         self.out.data = data
         target = data.get("target")
         system = target.get("system") if isinstance(target, dict) else None
+        rules = systems()[system].rules if isinstance(system, str) and system in systems() else _NO_RULES
         if isinstance(target, dict) and isinstance(target.get("flow"), str):
             data["target"] = target = dict(target)
             flow = self._flow(target["flow"])
@@ -71,9 +72,9 @@ class _Checker:
                 target["flow_path"] = self.out.flow = flow
         items = data.get("items")
         if isinstance(items, list):
-            data["items"] = [self._item(item, index, system) for index, item in enumerate(items)]
-            if system == "tophoto":
-                self._subcarts(data["items"])
+            data["items"] = [self._item(item, index, rules) for index, item in enumerate(items)]
+            if rules.sku_limit is not None:
+                self._distinct_skus(data["items"], rules.sku_limit)
         addresses = data.get("addresses")
         if isinstance(addresses, dict):
             data["addresses"] = self._addresses(addresses)
@@ -91,14 +92,14 @@ class _Checker:
             return None
         return path
 
-    def _file(self, written: Any, where: JsonPath, want: str, system: Any) -> str | None:
+    def _file(self, written: Any, where: JsonPath, want: str, rules: SpecRules) -> str | None:
         """Resolve a referenced file; report and return None when it cannot be used."""
         if not isinstance(written, str) or not written:
             return None
-        key = (self.folder, written, want, system == "ctq")
+        key = (self.folder, written, want, rules)
         resolved = self.cache.files.get(key)
         if resolved is None:
-            resolved = self.cache.files[key] = _resolve(self.folder, written, want, system == "ctq", self.cache)
+            resolved = self.cache.files[key] = _resolve(self.folder, written, want, rules, self.cache)
         path, issue = resolved
         if issue is not None:
             self.problem(where, *issue)
@@ -108,7 +109,7 @@ class _Checker:
 
     # -- items ---------------------------------------------------------------------
 
-    def _item(self, item: Any, index: int, system: Any) -> Any:
+    def _item(self, item: Any, index: int, rules: SpecRules) -> Any:
         if not isinstance(item, dict):
             return item
         item = dict(item)
@@ -121,25 +122,25 @@ class _Checker:
                 "quantity.integer",
                 f"write {int(quantity)}",
             )
-        if "sku" in item or system == "tophoto":
+        if "sku" in item or rules.photo_items:
             files = item.get("files")
             if isinstance(files, list):
-                paths = [self._file(name, where + ("files", position), "image", system) for position, name in enumerate(files)]
+                paths = [self._file(name, where + ("files", position), "image", rules) for position, name in enumerate(files)]
                 item["paths"] = paths
         else:
             item.setdefault("unit", "mm")
             item.setdefault("post_processing", [])
             if "file" in item:
-                item["path"] = self._file(item["file"], where + ("file",), "model", system)
+                item["path"] = self._file(item["file"], where + ("file",), "model", rules)
         return item
 
-    def _subcarts(self, items: list[Any]) -> None:
+    def _distinct_skus(self, items: list[Any], limit: SkuLimit) -> None:
         skus = {item.get("sku") for item in items if isinstance(item, dict) and isinstance(item.get("sku"), str)}
-        if len(skus) > TOPHOTO_MAX_SUBCARTS:
+        if len(skus) > limit.count:
             self.problem(
                 ("items",),
-                f"{len(skus)} different SKUs; to.photo splits an order into at most {TOPHOTO_MAX_SUBCARTS} subcarts and refuses more",
-                "tophoto.subcarts",
+                f"{len(skus)} different SKUs; {limit.reason}",
+                limit.code,
                 "split the items over several orders",
                 key=True,
             )
@@ -169,7 +170,7 @@ Issue = tuple[str, str, str | None]
 """message, code, hint"""
 
 
-def _resolve(folder: str, written: str, want: str, ctq: bool, cache: RunCache) -> tuple[str | None, Issue | None]:
+def _resolve(folder: str, written: str, want: str, rules: SpecRules, cache: RunCache) -> tuple[str | None, Issue | None]:
     """The absolute path ``written`` names in ``folder``, or why it cannot be used."""
     if "\0" in written:  # a quoted "\0" escape; the file system calls below would raise on it
         return None, (f"{written!r} contains a NUL character", "file.missing", "no file name can hold one; remove it")
@@ -213,8 +214,14 @@ def _resolve(folder: str, written: str, want: str, ctq: bool, cache: RunCache) -
                 "file.kind",
                 "3D items take binary or ASCII STL, OBJ or 3MF files",
             )
-        if ctq and not kind.is_stl:
-            return None, (f"{written!r} is {_article(kind)}; CTQ accepts STL models only", "file.kind", "export the model as STL")
+        formats = rules.model_formats
+        if formats is not None and kind.format not in formats:
+            accepted = " or ".join(sorted(name.upper() for name in formats))
+            return None, (
+                f"{written!r} is {_article(kind)}; {rules.title} accepts {accepted} models only",
+                "file.kind",
+                f"export the model as {accepted}",
+            )
     elif not kind.is_image:
         return None, (
             f"{written!r} is {_article(kind)}, not a JPEG or PNG image",

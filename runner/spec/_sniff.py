@@ -37,8 +37,14 @@ class Kind(StrEnum):
     def is_image(self) -> bool:
         return self in (Kind.JPEG, Kind.PNG)
 
+    @property
+    def format(self) -> str:
+        """The model format as a target names it (``stl``, ``obj``, ``3mf``), or the kind's text."""
+        return _FORMATS.get(self, self.value)
+
 
 _MODELS = frozenset([Kind.STL_BINARY, Kind.STL_ASCII, Kind.OBJ, Kind.THREE_MF])
+_FORMATS = {Kind.STL_BINARY: "stl", Kind.STL_ASCII: "stl", Kind.OBJ: "obj", Kind.THREE_MF: "3mf"}
 _HEAD = 4096
 _ASCII_STL = re.compile(rb"\A\s*solid\b[^\n]*\n\s*(facet\s+normal|endsolid)", re.IGNORECASE)
 _OBJ_LINE = re.compile(rb"^\s*(v|vt|vn|f|o|g|mtllib|usemtl|s)\s", re.MULTILINE)

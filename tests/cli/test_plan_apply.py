@@ -48,7 +48,7 @@ def test_apply_json_report() -> None:
     report = json.loads(done.stdout)
     assert report["failed"] == []
     numbers = {entry["name"]: entry["order_number"] for entry in report["placed"]}
-    assert numbers == {"ctq-bracket": "10001", "tophoto-mug": 1230}
+    assert numbers == {"ctq-bracket": "10001", "tophoto-mug": "1230"}
     ctq = next(entry for entry in report["placed"] if entry["system"] == "ctq")
     assert ctq["sandbox"] is True and ctq["quote"]["currency"] == "EUR"
 
@@ -62,7 +62,8 @@ def test_plan_json_places_nothing() -> None:
     assert set(by_system) == {"ctq", "3yourmind-service-panel", "3yourmind-user-panel", "tophoto"}
     service = by_system["3yourmind-service-panel"]
     assert service["resolved"]["offer_ids"] == [21]
-    assert service["quote"] == {"total": 96.9, "currency": "EUR"} and service["quote_source"] == "catalogue"
+    # gross, tax included (docs/targets/amounts.md): (3 x (24.50 + 4.50) + 9.90) x 1.19
+    assert service["quote"] == {"total": 115.31, "currency": "EUR"} and service["quote_source"] == "catalogue"
     assert by_system["ctq"]["items"][0]["material"] == "PA12"
     assert by_system["ctq"]["would_run"][0] == "create order"
 

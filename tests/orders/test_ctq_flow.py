@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from orderspec.orders import apply
+from orderspec.orders import Runtime, apply_specs
 from orderspec.sandbox import SandboxConfig
 
 from .conftest import placed_orders, profile_for, write_profiles
@@ -21,7 +21,7 @@ def test_info_has_been_changed_is_retried_after_reading_again(operation, specs, 
     spec = specs("ctq")
     write_profiles(spec.parent, {"ctq": profile_for("ctq", running.base_url)})
     events: list[object] = []
-    [placed] = apply([spec], on_event=lambda prepared, event: events.append(event))
+    [placed] = apply_specs([spec], runtime=Runtime(events=lambda prepared, event: events.append(event)))
     [order] = placed_orders(running.base_url)
     assert placed.order_number == order["order_number"] == "10001"
     counts = _requests(running.base_url)
@@ -42,6 +42,6 @@ def test_each_item_is_sliced_in_its_own_unit(specs, sandbox, sandbox_env) -> Non
     running = sandbox("ctq")
     spec = specs("ctq", inch_spacer)
     write_profiles(spec.parent, {"ctq": profile_for("ctq", running.base_url)})
-    apply([spec])
+    apply_specs([spec])
     [order] = placed_orders(running.base_url)
     assert [(item["model"]["filename"], item["model"]["units"]) for item in order["items"]] == [("bracket.stl", "mm"), ("spacer-inch.stl", "in")]

@@ -8,16 +8,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from orderspec.orders import ApplyFailed, apply, plan
-from orderspec.orders._profiles import ProfileError
+from orderspec.orders import ApplyFailed, Runtime, apply_specs, plan_specs
 from orderspec.sandbox import FaultConfig, SandboxConfig
+from orderspec.spec import SpecError
 
 from .conftest import placed_orders, profile_for, write_profiles
 
 
 def _apply_failure(spec: Path) -> str:
     with pytest.raises(ApplyFailed) as caught:
-        apply([spec])
+        apply_specs([spec])
     [failure] = caught.value.failures
     message = str(caught.value)
     assert message == failure.message
@@ -61,7 +61,7 @@ def test_wrong_ctq_organization_is_a_422_naming_the_header(specs, sandbox, sandb
 def test_ctq_auth_header_variant_comes_from_the_profile(specs, sandbox, sandbox_env) -> None:
     config = SandboxConfig(options={"auth_header": "organization_id"})
     spec, base_url = _setup("ctq", specs, sandbox, config, auth={"header": "organization_id"})
-    [placed] = apply([spec])
+    [placed] = apply_specs([spec])
     assert [o["order_number"] for o in placed_orders(base_url)] == [placed.order_number]
 
 
@@ -126,7 +126,7 @@ def test_unknown_material_fails_before_anything_is_created(specs, sandbox, sandb
 
     spec, base_url = _setup("ctq", specs, sandbox, edit=typo)
     with pytest.raises(ApplyFailed) as caught:
-        apply([spec])
+        apply_specs([spec])
     message = str(caught.value)
     assert "step 'resolve items[1]/catalogue'" in message
     assert "unknown material 'PA 12'; valid names: 'PA12', 'PA12 Glass Filled'; closest match: 'PA12'" in message
@@ -153,7 +153,7 @@ def test_unknown_shipping_method_in_plan(specs, sandbox, sandbox_env) -> None:
 
     spec, _ = _setup("3yourmind-user-panel", specs, sandbox, edit=typo)
     with pytest.raises(Exception) as caught:
-        plan([spec])
+        plan_specs([spec])
     assert "unknown shipping method 'Expres Shipping'" in str(caught.value)
     assert "closest match: 'Express Shipping'" in str(caught.value)
 
@@ -186,7 +186,7 @@ def test_missing_credential_variable_is_named(specs, monkeypatch) -> None:
     write_profiles(spec.parent, {"ctq": profile_for("ctq", "http://127.0.0.1:9")})
     monkeypatch.delenv("CTQ_ORG", raising=False)
     with pytest.raises(ApplyFailed) as caught:
-        apply([spec])
+        apply_specs([spec])
     assert "needs the environment variable CTQ_ORG" in str(caught.value)
     assert "--sandbox" in str(caught.value)
 
@@ -204,10 +204,11 @@ def test_unknown_profile_lists_the_defined_ones(specs) -> None:
 
     spec = specs("ctq", named)
     write_profiles(spec.parent, {"ctq-dev": profile_for("ctq", "http://127.0.0.1:9")})
-    with pytest.raises(ApplyFailed) as caught:
-        apply([spec])
-    assert "no profile 'prod'" in str(caught.value) and "profiles defined: ctq-dev" in str(caught.value)
-    assert isinstance(ProfileError("x"), Exception)
+    # found while loading, before anything is sent, and located where the spec names it
+    with pytest.raises(SpecError) as caught:
+        apply_specs([spec])
+    assert f"{spec}:10:12: $.target.profile: no profile 'prod'" in str(caught.value)
+    assert "profiles defined: ctq-dev" in str(caught.value)
 
 
 def test_unknown_material_on_the_user_panel_deletes_the_draft_basket(specs, sandbox, sandbox_env) -> None:
@@ -226,7 +227,7 @@ def test_catalogue_reads_are_retried_on_503(specs, sandbox, sandbox_env) -> None
     faults = FaultConfig(seed=3, error_rate=0.5, error_statuses=(503,), paths=("/info",))
     spec, base_url = _setup("ctq", specs, sandbox, SandboxConfig(faults=faults))
     retried: list[str] = []
-    [placed] = apply([spec], on_event=lambda _, event: retried.append(event.step) if event.kind == "step_retried" else None)
+    [placed] = apply_specs([spec], runtime=Runtime(events=lambda _, event: retried.append(event.step) if event.kind == "step_retried" else None))
     assert retried and set(retried) <= {"info", "resolve items[0]/catalogue", "resolve items[1]/catalogue"}
     assert [o["order_number"] for o in placed_orders(base_url)] == [placed.order_number]
 
@@ -240,6 +241,6 @@ def test_plan_shows_a_quote_over_budget(specs) -> None:
 
     spec = specs("3yourmind-service-panel", small_budget)
     with SandboxPool() as pool:
-        [entry] = plan([spec], sandboxes=pool)
+        [entry] = plan_specs([spec], sandboxes=pool)
     assert float(entry.over_budget) == pytest.approx(float(entry.quote.total) - 50)
     assert f"budget:    50.00 EUR (EXCEEDED by {entry.over_budget:.2f} EUR)" in plan_text([entry])

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from orderspec.orders import SandboxPool, apply, plan
+from orderspec.orders import SandboxPool, apply_specs, plan_specs
 
 from .conftest import EXAMPLES, SPECS, placed_orders
 
@@ -21,7 +21,7 @@ def pool() -> Iterator[SandboxPool]:
 
 
 def _apply(system: str, pool: SandboxPool) -> tuple[object, list[dict]]:
-    [placed] = apply([EXAMPLES / SPECS[system]], sandboxes=pool)
+    [placed] = apply_specs([EXAMPLES / SPECS[system]], sandboxes=pool)
     [running] = pool.apps()
     return placed, placed_orders(running.base_url)
 
@@ -108,7 +108,7 @@ def test_tophoto_example(pool: SandboxPool) -> None:
     placed, orders = _apply("tophoto", pool)
     assert len(orders) == 1
     order = orders[0]
-    assert placed.order_number == order["orderId"]
+    assert placed.order_number == str(order["orderId"])  # order numbers are always text
     assert order["status"] == "Enqueued"
     assert [s["status"] for s in order["statusHistory"]] == ["Temporary", "Transferred", "New", "Enqueued"]
     assert (order["locale"], order["order_url"]) == ("de_DE", "https://shop.example.com/hooks/tophoto")
@@ -138,14 +138,14 @@ def test_tophoto_example(pool: SandboxPool) -> None:
 
 
 def test_all_examples_in_one_run_place_one_order_each(pool: SandboxPool) -> None:
-    placed = apply([EXAMPLES], sandboxes=pool)
+    placed = apply_specs([EXAMPLES], sandboxes=pool)
     assert sorted(p.name for p in placed) == ["3yd-service-panel-bracket", "3yd-user-panel-parts", "ctq-bracket", "tophoto-mug"]
     counts = sorted(len(placed_orders(running.base_url)) for running in pool.apps())
     assert counts == [1, 1, 2]  # both 3YOURMIND panels live in one sandbox app
 
 
 def test_plan_resolves_names_and_creates_nothing(pool: SandboxPool) -> None:
-    planned = {p.system: p for p in plan([EXAMPLES], sandboxes=pool)}
+    planned = {p.system: p for p in plan_specs([EXAMPLES], sandboxes=pool)}
     assert planned["ctq"].resolved["shipping_option"] == "express-delivery"
     assert planned["ctq"].resolved["items"][0] == {"process_id": "sls", "material_id": "sls-pa12", "quality_id": "sls-standard"}
     assert planned["ctq"].resolved["item_options"][0] == {"color_id": "white", "postproduction_id": "sls-dyeing"}
@@ -163,8 +163,8 @@ def test_plan_resolves_names_and_creates_nothing(pool: SandboxPool) -> None:
 
 
 def test_plan_quote_prices_a_draft_and_deletes_it(pool: SandboxPool) -> None:
-    [entry] = plan([EXAMPLES / SPECS["ctq"]], sandboxes=pool, quote=True)
-    [placed] = apply([EXAMPLES / SPECS["ctq"]], sandboxes=pool)
+    [entry] = plan_specs([EXAMPLES / SPECS["ctq"]], sandboxes=pool, quote=True)
+    [placed] = apply_specs([EXAMPLES / SPECS["ctq"]], sandboxes=pool)
     assert entry.quote_source == "draft"
     assert entry.quote == placed.quote
     assert entry.over_budget is None

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from orderspec.errors import SourceError
-from orderspec.orders import ProfileError, default_profile, load_profiles, select_profile
+from orderspec.orders import LiveTransport, ProfileError, default_profile, load_profiles, select_profile
 from orderspec.orders._client import make_client
-from orderspec.orders._profiles import credentials, find_profiles_file
+from orderspec.profiles import credentials, find_profiles_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,10 +58,10 @@ def test_unknown_key_is_located(tmp_path: Path) -> None:
 
 
 def test_bad_auth_kind_is_located(tmp_path: Path) -> None:
-    _write(tmp_path, "profiles:\n  prod:\n    system: tophoto\n    auth: {kind: bearer, env: X}\n")
+    _write(tmp_path, "profiles:\n  prod:\n    system: tophoto\n    auth: {kind: oauth, env: X}\n")
     with pytest.raises(SourceError) as caught:
         load_profiles(tmp_path / "orderspec.yaml")
-    assert ":4:" in str(caught.value) and "auth kind must be one of token, basic, api-key-header, none" in str(caught.value)
+    assert ":4:" in str(caught.value) and "auth kind must be one of none, token, bearer, basic, header, query" in str(caught.value)
 
 
 def test_profile_for_another_system_is_refused(tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def two_servers() -> Iterator[list[int]]:
 def test_the_credential_goes_to_the_profile_host_only(two_servers: list[int]) -> None:
     api, storage = two_servers
     profile = replace(default_profile("ctq"), base_url=f"http://127.0.0.1:{api}")
-    with make_client(profile, {"secret": "org-123"}) as client:
+    with make_client(profile, {"secret": "org-123"}, LiveTransport()) as client:
         client.get(f"http://127.0.0.1:{api}/info")
         client.get(f"http://127.0.0.1:{storage}/bucket/model.stl")
     assert _Recorder.seen == [(api, "org-123"), (storage, None)]

@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from orderspec.orders import apply
+from orderspec.orders import Runtime, apply_specs
 from orderspec.orders._render import ApplyProgress, placed_text
 from orderspec.sandbox import SandboxConfig
 
@@ -19,7 +19,7 @@ def test_progress_shows_steps_upload_bytes_and_the_wait_for_analysis(specs, sand
     spec = specs("3yourmind-service-panel")
     write_profiles(spec.parent, {"3yourmind-service-panel": profile_for("3yourmind-service-panel", running.base_url)})
     stream = io.StringIO()
-    [placed] = apply([spec], on_event=ApplyProgress(stream, live=False))
+    [placed] = apply_specs([spec], runtime=Runtime(events=ApplyProgress(stream, live=False)))
     text = stream.getvalue()
     assert text.startswith(f"apply 3yd-service-panel-bracket ({spec}) on 3yourmind-service-panel at {running.base_url} (profile 3yourmind-service-panel)\n")
     assert "wait  lines[0]/wait for analysis: analysis not finished yet (poll 1)" in text
@@ -28,7 +28,7 @@ def test_progress_shows_steps_upload_bytes_and_the_wait_for_analysis(specs, sand
     assert model < sent < model + 1024  # the model plus the multipart framing and fields
     assert "ok    place order  POST " in text
     assert "sandbox-token" not in text
-    assert placed_text(placed) == f"placed 3yd-service-panel-bracket: order SO-9001 for 96.90 EUR on 3yourmind-service-panel at {running.base_url} (profile 3yourmind-service-panel)"
+    assert placed_text(placed) == f"placed 3yd-service-panel-bracket: order SO-9001 for 115.31 EUR on 3yourmind-service-panel at {running.base_url} (profile 3yourmind-service-panel)"
 
 
 def test_user_panel_upload_path_comes_from_the_profile(specs, sandbox, sandbox_env) -> None:
@@ -36,7 +36,7 @@ def test_user_panel_upload_path_comes_from_the_profile(specs, sandbox, sandbox_e
     spec = specs("3yourmind-user-panel")
     profile = profile_for("3yourmind-user-panel", running.base_url, options={"upload_path": "/upload/"})
     write_profiles(spec.parent, {"3yourmind-user-panel": profile})
-    apply([spec])
+    apply_specs([spec])
     counts = httpx.get(f"{running.base_url}/_sandbox/requests").json()
     uploads = {key: count for key, count in counts.items() if "/upload/" in key or "/files/" in key}
     assert uploads == {"POST /upload/": 2}
@@ -51,9 +51,9 @@ def test_a_named_profile_from_the_spec(specs, sandbox, sandbox_env) -> None:
 
     spec = specs("tophoto", named)
     write_profiles(spec.parent, {"tophoto": profile_for("tophoto", "http://127.0.0.1:9"), "shop-a": profile_for("tophoto", running.base_url)})
-    [placed] = apply([spec])
+    [placed] = apply_specs([spec])
     assert placed.profile == "shop-a"
-    assert [o["orderId"] for o in placed_orders(running.base_url)] == [placed.order_number]
+    assert [str(o["orderId"]) for o in placed_orders(running.base_url)] == [placed.order_number]
 
 
 def test_profiles_file_and_profile_given_explicitly(specs, sandbox, sandbox_env, tmp_path) -> None:
@@ -61,6 +61,6 @@ def test_profiles_file_and_profile_given_explicitly(specs, sandbox, sandbox_env,
     spec = specs("ctq")
     (tmp_path / "elsewhere").mkdir()
     elsewhere = write_profiles(tmp_path / "elsewhere", {"lab": profile_for("ctq", running.base_url)})
-    [placed] = apply([spec], profiles_file=elsewhere, profile="lab")
+    [placed] = apply_specs([spec], profiles_file=elsewhere, profile="lab")
     assert (placed.profile, placed.base_url) == ("lab", running.base_url)
     assert [o["order_number"] for o in placed_orders(running.base_url)] == [placed.order_number]

@@ -1,0 +1,178 @@
+"""Many specs at once: load them all, plan them all, then apply the plans.
+
+Loading is the first stage and its own: every spec is validated before anything is
+sent, and every invalid one is reported together. Planning resolves every spec's names
+before anything is placed, and a failing spec does not stop the others: the failures
+are raised together at the end, each naming its spec and step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from orderspec.errors import OrderspecError, UsageError
+from orderspec.orders._apply import PlacedOrder, apply
+from orderspec.orders._plan import Plan, plan
+from orderspec.orders._prepare import prepare
+from orderspec.orders._runtime import Runtime
+from orderspec.orders._sandboxes import SandboxPool, pool_for
+
+
+@dataclass(frozen=True)
+class FailedOrder:
+    spec: str
+    name: str
+    message: str
+    step: str | None
+
+
+class OrdersFailed(OrderspecError):
+    """At least one spec failed; ``failures`` says which and why, ``done`` holds the others' results."""
+
+    def __init__(self, failures: Sequence[FailedOrder], done: Sequence[Any], exit_code: int = 1) -> None:
+        if len(failures) == 1:
+            message = failures[0].message
+        else:
+            message = f"{len(failures)} specs failed:\n" + "\n".join(f"  {failure.message}" for failure in failures)
+        super().__init__(message)
+        self.failures = list(failures)
+        self.done = list(done)
+        self.exit_code = exit_code
+
+
+class PlanFailed(OrdersFailed):
+    """Some specs could not be planned; ``planned`` holds the plans of the others."""
+
+    @property
+    def planned(self) -> list[Plan]:
+        return list(self.done)
+
+
+class ApplyFailed(OrdersFailed):
+    """Some specs were not placed; ``placed`` holds those that were."""
+
+    @property
+    def placed(self) -> list[PlacedOrder]:
+        return list(self.done)
+
+
+def load_orders(
+    paths: Iterable[str | os.PathLike[str]], *, profiles_file: Path | None = None, profile: str | None = None
+) -> list[tuple[str, Any]]:
+    """``(label, Order)`` for every spec under ``paths``; every problem of every spec (its profile,
+    its custom flow) is reported at once, before anything is sent."""
+    from orderspec.spec import SpecError
+    from orderspec.validation import validate
+
+    given = list(paths)
+    report = validate(given, profiles_file=profiles_file, profile=profile)
+    if not report.ok:
+        raise SpecError(report.problems)
+    found = [(result.file, result.order) for result in report.results if result.order is not None]
+    if not found:
+        raise UsageError(f"no order specs found in {', '.join(map(str, given))}", hint="a spec is a YAML file with kind: Order")
+    return found
+
+
+def plan_all(
+    orders: Iterable[tuple[str, Any]],
+    runtime: Runtime,
+    *,
+    quote: bool = False,
+    profile: str | None = None,
+    profiles_file: Path | None = None,
+    sandboxes: SandboxPool | None = None,
+) -> list[Plan]:
+    """A plan for every loaded spec; ``PlanFailed`` names every spec that could not be planned."""
+    plans: list[Plan] = []
+    failures: list[FailedOrder] = []
+    exit_code = 1
+    for label, order in orders:
+        try:
+            prepared = prepare(order, label=label, profile=profile, profiles_file=profiles_file, sandboxes=sandboxes)
+            plans.append(plan(prepared, runtime, quote=quote))
+        except OrderspecError as exc:
+            failures.append(_failure(label, order, exc))
+            exit_code = max(exit_code, exc.exit_code)
+    if failures:
+        raise PlanFailed(failures, plans, exit_code)
+    return plans
+
+
+def apply_all(plans: Iterable[Plan], runtime: Runtime, *, on_placed: Callable[[PlacedOrder], None] | None = None) -> list[PlacedOrder]:
+    """Carry out every plan; ``ApplyFailed`` names every spec that was not placed."""
+    placed: list[PlacedOrder] = []
+    failures: list[FailedOrder] = []
+    exit_code = 1
+    for entry in plans:
+        try:
+            result = apply(entry, runtime)
+        except OrderspecError as exc:
+            failures.append(_failure(entry.spec, entry.prepared.order, exc))
+            exit_code = max(exit_code, exc.exit_code)
+            continue
+        placed.append(result)
+        if on_placed is not None:
+            on_placed(result)
+    if failures:
+        raise ApplyFailed(failures, placed, exit_code)
+    return placed
+
+
+def plan_specs(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    runtime: Runtime | None = None,
+    sandbox: bool = False,
+    quote: bool = False,
+    profile: str | None = None,
+    profiles_file: Path | None = None,
+    sandboxes: SandboxPool | None = None,
+) -> list[Plan]:
+    """Load and plan every spec under ``paths`` (the ``orderspec plan`` command as a function)."""
+    orders = load_orders(paths, profiles_file=profiles_file, profile=profile)
+    with pool_for(sandbox, sandboxes) as pool:
+        return plan_all(orders, runtime or Runtime(), quote=quote, profile=profile, profiles_file=profiles_file, sandboxes=pool)
+
+
+def apply_specs(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    runtime: Runtime | None = None,
+    sandbox: bool = False,
+    profile: str | None = None,
+    profiles_file: Path | None = None,
+    sandboxes: SandboxPool | None = None,
+    on_placed: Callable[[PlacedOrder], None] | None = None,
+) -> list[PlacedOrder]:
+    """Load, plan and apply every spec under ``paths`` (``orderspec apply --yes`` as a function).
+
+    Specs that cannot be planned are reported with those that fail to place; the others
+    are placed all the same.
+    """
+    orders = load_orders(paths, profiles_file=profiles_file, profile=profile)
+    runtime = runtime or Runtime()
+    with pool_for(sandbox, sandboxes) as pool:
+        try:
+            plans = plan_all(orders, runtime, profile=profile, profiles_file=profiles_file, sandboxes=pool)
+            unplanned: list[FailedOrder] = []
+            code = 1
+        except PlanFailed as exc:
+            plans, unplanned, code = exc.planned, exc.failures, exc.exit_code
+        try:
+            placed = apply_all(plans, runtime, on_placed=on_placed)
+        except ApplyFailed as exc:
+            raise ApplyFailed([*unplanned, *exc.failures], exc.placed, max(code, exc.exit_code)) from None
+        if unplanned:
+            raise ApplyFailed(unplanned, placed, code)
+        return placed
+
+
+def _failure(label: str, order: Any, exc: OrderspecError) -> FailedOrder:
+    text = str(exc)
+    message = text if text.startswith(label) else f"{label}: {text}"
+    return FailedOrder(label, order.name, message, getattr(exc, "step", None))
