@@ -120,6 +120,9 @@ class _Converter:
         if variables:
             flow["vars"] = variables
         flow["steps"] = [step.mapping() for step in steps]
+        if any(step.effect == "place" for step in steps):
+            flow["outputs"] = {"order_number": "vars.order_number"}
+            flow["contract"] = {"order_number": "order_number"}
         if not steps:
             first = min(self.warnings, key=lambda p: p.line, default=None)
             hint = "a request starts with a line such as 'GET https://…'"
@@ -317,6 +320,7 @@ class _Converter:
             last = steps[-1]
             if last.request.method in ("POST", "PUT") and "order" in last_literal_segment(last.path).lower():
                 last.effect = "place"
+                last.capture.setdefault("order_number", "response.body.id")  # the flow contract needs the order's number
 
 
     def _warn_single_status_checks(self, steps: list[_Step]) -> None:
