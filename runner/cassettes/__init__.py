@@ -17,6 +17,7 @@ from orderspec.cassettes._check import CheckReport, Finding, check_cassettes
 from orderspec.cassettes._errors import CassetteError, CassetteMismatch, CassetteNotFound, CassetteUnreadable
 from orderspec.cassettes._paths import cassette_path, scrub_options
 from orderspec.cassettes._scrub import PLACEHOLDER, Scrubber
+from orderspec.cassettes._sessions import Sessions
 from orderspec.cassettes._transport import RecordingTransport, ReplayTransport, record, replay
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "RecordingTransport",
     "ReplayTransport",
     "Scrubber",
+    "Sessions",
     "cassette_path",
     "check_cassettes",
     "record",
