@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -168,7 +169,7 @@ def _expect(value: Any, kind: type, path: tuple[str, ...], what: str) -> None:
 
 
 def _number(value: Any, path: tuple[str, ...], minimum: float, maximum: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise _Invalid(f"{'.'.join(path)} must be a number, not {value!r}", path)
     if value < minimum or (maximum is not None and value > maximum):
         bounds = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"at least {minimum:g}"

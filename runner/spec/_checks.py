@@ -7,7 +7,9 @@ The same pass builds the normalised ``Order.data`` (defaults filled, files resol
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import stat as stat_module
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +21,9 @@ from orderspec.spec._sniff import Kind, sniff
 from orderspec.targets import SkuLimit, SpecRules, systems
 
 _NO_RULES = SpecRules()
+_UNSAFE = re.compile("[\x01-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters but tab and newline, and the bidirectional overrides that reorder text on screen."""
+_CONTROL_HINT = "remove it: escape sequences and carriage returns can make a terminal show something else than what is sent"
 
 
 @dataclass
@@ -62,6 +67,7 @@ class _Checker:
         source = self.document.data
         data = _copy(source) if isinstance(source, dict) else {}
         self.out.data = data
+        self._values(data, ())
         target = data.get("target")
         system = target.get("system") if isinstance(target, dict) else None
         rules = systems()[system].rules if isinstance(system, str) and system in systems() else _NO_RULES
@@ -79,6 +85,27 @@ class _Checker:
         if isinstance(addresses, dict):
             data["addresses"] = self._addresses(addresses)
         return self.out
+
+    # -- values --------------------------------------------------------------------
+
+    def _values(self, value: Any, path: JsonPath) -> None:
+        """Text a terminal would act on (escape sequences, carriage returns, direction overrides) and
+        numbers that are not numbers: refused, so what a person reviews is what is sent."""
+        if isinstance(value, str):
+            if not value.isprintable():
+                match = _UNSAFE.search(value)
+                if match is not None:
+                    char = match.group()
+                    self.problem(path, f"contains the control character U+{ord(char):04X}", "value.control", _CONTROL_HINT)
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                self.problem(path, f"{value!r} is not an amount or a count", "value.not_finite", "write a finite number")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                self._values(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self._values(item, (*path, index))
 
     # -- files ---------------------------------------------------------------------
 

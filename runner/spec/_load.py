@@ -119,7 +119,10 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], *, skip_non_orders: 
     results: list[SpecResult] = []
     skipped: list[str] = []
     cache = RunCache()
-    for path, display, absolute, explicit in _discover(paths):
+    for path, display, absolute, explicit, error in _discover(paths):
+        if error is not None:
+            results.append(SpecResult(display, (Problem(Location(display, 1, 1), (), error, "folder.unreadable"),)))
+            continue
         try:
             raw = read_source(path, display_name=display)
         except SourceError as exc:
@@ -134,8 +137,8 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], *, skip_non_orders: 
     return ValidationReport(tuple(_unique_names(results)), tuple(skipped))
 
 
-def _discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, str, str, bool]]:
-    """(path, display name, absolute path, named explicitly) of every candidate file, once each."""
+def _discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, str, str, bool, str | None]]:
+    """(path, display name, absolute path, named explicitly, why unreadable) of every candidate file, once each."""
     seen: set[str] = set()
     given = list(paths)
     if not given:
@@ -144,33 +147,43 @@ def _discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, st
         text = os.fspath(entry)
         if os.path.isdir(text):
             base, real_base = os.path.abspath(text), os.path.realpath(text)
-            for path, display, suffix in _walk(text):
+            found = False
+            for path, display, suffix, error in _walk(text):
+                found = True
                 real = real_base + suffix
-                if real not in seen:
+                if error is not None or real not in seen:
                     seen.add(real)
-                    yield path, display, base + suffix, False
+                    yield path, display, base + suffix, False, error
+            if not found:
+                raise UsageError(f"{text} holds no YAML files", hint="specs are *.yaml or *.yml files with kind: Order")
         elif os.path.exists(text):
             real = os.path.realpath(text)
             if real not in seen:
                 seen.add(real)
-                yield text, text, os.path.abspath(text), True
+                yield text, text, os.path.abspath(text), True, None
         else:
             raise UsageError(f"{text} does not exist")
 
 
-def _walk(folder: str) -> Iterator[tuple[str, str, str]]:
+def _walk(folder: str) -> Iterator[tuple[str, str, str, str | None]]:
     """YAML files under ``folder`` in a stable order, skipping hidden folders (.git, .venv).
 
-    Yields the path, its display form and its suffix after ``folder`` (``/sub/a.yaml``).
+    Yields the path, its display form, its suffix after ``folder`` (``/sub/a.yaml``), and
+    why it cannot be read when a folder below could not be listed (None otherwise).
     """
-    for root, dirs, files in os.walk(folder):
+    unreadable: list[OSError] = []
+    for root, dirs, files in os.walk(folder, onerror=unreadable.append):
+        for error in unreadable:  # a folder below it could not be listed: reported where the spec files would be
+            name = str(error.filename or root)
+            yield name, os.path.normpath(name), "", f"cannot read the folder: {error.strerror or error}"
+        unreadable.clear()
         dirs[:] = sorted(name for name in dirs if not name.startswith(".") and name != "__pycache__")
         relative = root[len(folder) :]
         for name in sorted(files):
             if name.endswith(_SUFFIXES) and not name.startswith("."):
                 path = os.path.join(root, name)
                 suffix = f"{relative}{os.sep}{name}" if not relative.endswith(os.sep) else relative + name
-                yield path, os.path.normpath(path), suffix
+                yield path, os.path.normpath(path), suffix, None
 
 
 def _check_bytes(raw: bytes, absolute: str, name: str, cache: RunCache) -> SpecResult:

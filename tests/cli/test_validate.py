@@ -175,9 +175,9 @@ def test_usage_errors_exit_2(specs: Path) -> None:
     assert bad_format.returncode == 2 and "'xml' is not one of 'text', 'json'" in bad_format.stderr
 
 
-def test_empty_folder_is_fine(specs: Path) -> None:
+def test_an_empty_folder_is_reported(specs: Path) -> None:
     result = orderspec(".", cwd=specs)
-    assert (result.returncode, result.stderr) == (0, "0 specs: 0 valid\n")
+    assert (result.returncode, result.stderr) == (2, "error: . holds no YAML files (specs are *.yaml or *.yml files with kind: Order)\n")
 
 
 def test_validate_imports_stay_small(specs: Path) -> None:

@@ -146,6 +146,8 @@ def test_credentials_written_as_numbers_are_accepted_as_written(tmp_path: Path) 
         ("faults: {drop_rate: 0.6, error_rate: 0.6}\n", "add up to 1.2", 1),
         ("faults: {paths: [orders]}\n", "paths must list path prefixes", 1),
         ("analysis_seconds: soon\n", "analysis_seconds must be a number", 1),
+        ("faults:\n  error_rate: .nan\n", "faults.error_rate must be a number, not nan", 2),
+        ("analysis_seconds: .inf\n", "analysis_seconds must be a number, not inf", 1),
         ("- 1\n", "not a mapping", 1),
     ],
 )
