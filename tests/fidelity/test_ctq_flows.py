@@ -368,3 +368,14 @@ def test_a_field_no_swagger_lists_is_left_out(tmp_path: Path, sandbox: Any) -> N
     assert invented["free_pickup_hint"] == "Ask for pickup at the counter."
     assert "free_pickup_hint" not in documented
     assert {key: value for key, value in invented.items() if key != "free_pickup_hint"} == documented
+
+
+@pytest.mark.parametrize(("era", "edit"), [pytest.param(SEED, None, id="seed"), pytest.param(LATER, _for_later_api, id="2021-04-27")])
+def test_without_a_shipping_price_there_is_no_quote_and_the_order_is_still_placed(era: Era, edit: Any, tmp_path: Path, sandbox: Any) -> None:
+    withheld = {"GET /info": ["shipping_options[].price"]}
+    running = sandbox("ctq", SandboxConfig(documented_only=True, options={**era.options, "withhold_fields": withheld}))
+    gate: list[Any] = []
+    result, _ = run(era, _spec(tmp_path, edit), running.base_url, gate=lambda pending: gate.append(pending.vars.get("quote_total", "unset")))
+    assert gate == [None] and result.outputs["quote_total"] is None
+    [order] = httpx.get(f"{running.base_url}/_sandbox/orders", timeout=10).json()
+    assert result.outputs["order_number"] == order["order_number"]
