@@ -39,7 +39,8 @@ USER_PANEL = TargetSystem(
     default_profile=DefaultProfile(
         base_url="http://127.0.0.1:8702",
         auth=_AUTH,
-        options=lambda: {"service_id": 1, "upload_path": "/api/v2.0/files/", "currency": "EUR", "country": "DE"},
+        # ordering: the SDK's quote route (documented); "basket" orders the basket (inferred)
+        options=lambda: {"service_id": 1, "upload_path": "/api/v2.0/files/", "currency": "EUR", "country": "DE", "ordering": "quote"},
     ),
     sandbox=SandboxLink(app="3yourmind", secrets=_secrets),
     rules=_RULES,

@@ -27,7 +27,7 @@ def _default_options() -> dict[str, Any]:
         "mandator": 0,
         "portal": 1000,
         "currency": catalogue["currency"],
-        "payment_provider": "Invoice",
+        "payment_provider": "Amazon",  # the one provider to.photo's documents name as live
         "skus": catalogue["skus"],
         "shipping": catalogue["shipping"],
     }
