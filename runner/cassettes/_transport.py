@@ -1,6 +1,6 @@
 """The two transports: one records a session while passing it on, one answers from a cassette.
 
-Both are ``httpx.BaseTransport``\\ s, so anything that sends through an ``httpx.Client``
+Both are ``httpx.BaseTransport`` objects, so anything that sends through an ``httpx.Client``
 (the engine, ``plan``, ``apply``) records or replays by being given one. Request
 bodies are read as a stream in both directions: a recording hashes an upload while it
 goes out, a replay hashes it instead of sending it.
