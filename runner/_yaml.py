@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +28,12 @@ from orderspec.errors import Location, SourceError
 
 try:  # the C parser is ~10x faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _Loader
+
+    _LIBYAML = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+    _LIBYAML = False
 
 MAX_BYTES = 1 << 20
 """Largest source file accepted; an order spec is a few kilobytes."""
@@ -50,9 +56,9 @@ _SEQ = "tag:yaml.org,2002:seq"
 _SCALAR_TAGS = frozenset(
     [_STR, _INT, _BOOL, _NULL, "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"]
 )
-_RESOLVERS = yaml.SafeLoader.yaml_implicit_resolvers
+_RESOLVERS: dict[str | None, list[tuple[str, re.Pattern[str]]]] = yaml.SafeLoader.yaml_implicit_resolvers
 _ANY_FIRST = _RESOLVERS.get(None, [])
-_NONE: list[Any] = []
+_NONE: list[tuple[str, re.Pattern[str]]] = []
 _BOOLS = yaml.constructor.SafeConstructor.bool_values
 
 
@@ -228,7 +234,7 @@ class _Builder:
         self.name = name
         self.text = text
         self.loader = _Loader(text)
-        self.next_event = self.loader.get_event
+        self.next_event: Callable[[], _Event] = self.loader.get_event
         self.values: dict[JsonPath, tuple[int, int]] = {}
         self.keys: dict[JsonPath, tuple[int, int]] = {}
         self.count = 0
@@ -253,7 +259,7 @@ class _Builder:
         """A character YAML refuses (NUL, other control characters), located in the text."""
         # libyaml counts UTF-8 bytes of the text it was given; PyYAML's own reader counts characters
         offset = exc.position
-        if _Loader is not yaml.SafeLoader:
+        if _LIBYAML:
             offset = len(self.text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         line = self.text.count("\n", 0, offset) + 1
@@ -278,11 +284,11 @@ class _Builder:
             raise self._fail("several YAML documents in one file", event, hint="write one order per file")
         return data
 
-    def _fail(self, message: str, event: yaml.Event, hint: str | None = None) -> SourceError:
+    def _fail(self, message: str, event: _Event, hint: str | None = None) -> SourceError:
         mark = event.start_mark
         return SourceError(message, location=Location(self.name, mark.line + 1, mark.column + 1), hint=hint)
 
-    def _count(self, event: yaml.Event, amount: int = 1) -> None:
+    def _count(self, event: _Event, amount: int = 1) -> None:
         self.count += amount
         if self.count > MAX_NODES:
             raise self._fail(
@@ -291,7 +297,7 @@ class _Builder:
                 hint="aliases (*name) count once per use; an order spec needs far fewer values",
             )
 
-    def _value(self, event: yaml.Event, path: JsonPath, depth: int) -> Any:
+    def _value(self, event: _Event, path: JsonPath, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             self._count(event, 0)
@@ -320,7 +326,7 @@ class _Builder:
             self.anchors[event.anchor] = (value, self.count - start + 1)
         return value
 
-    def _alias(self, event: yaml.AliasEvent) -> Any:
+    def _alias(self, event: _Event) -> Any:
         anchored = self.anchors.get(event.anchor)
         if anchored is None:
             raise self._fail(f"unknown alias *{event.anchor}", event)
@@ -328,7 +334,7 @@ class _Builder:
         self._count(event, size - 1)
         return copy.deepcopy(value) if isinstance(value, (dict, list)) else value
 
-    def _check_tag(self, event: yaml.Event, expected: str) -> None:
+    def _check_tag(self, event: _Event, expected: str) -> None:
         tag = event.tag
         if tag is not None and tag != "!" and tag != expected:
             raise self._fail(f"custom YAML tag {tag} is not supported", event, hint="remove the tag")
@@ -341,7 +347,7 @@ class _Builder:
             event = next_event()
             if type(event) is _ScalarEvent and event.anchor is None:  # the common case, inlined
                 self.count += 1
-                mark = event.start_mark
+                mark: Any = event.start_mark
                 self.values[path + (index,)] = (mark.line + 1, mark.column + 1)
                 result.append(self._scalar(event))
             elif type(event) is yaml.SequenceEndEvent:
@@ -362,10 +368,10 @@ class _Builder:
                 if type(event) is yaml.MappingEndEvent:
                     return result
                 raise self._fail("a mapping key must be a plain value", event)
-            key = _PLAIN.get(event.value, _MISSING) if event.tag is None and event.implicit[0] else _MISSING
+            key: Any = _PLAIN.get(event.value, _MISSING) if event.tag is None and event.implicit[0] else _MISSING
             if key is _MISSING:
                 key = scalar(event)
-            mark = event.start_mark
+            mark: Any = event.start_mark
             child = path + (key,)
             if key in result:
                 raise self._fail(
@@ -386,7 +392,7 @@ class _Builder:
             else:
                 result[key] = self._value(event, child, depth)
 
-    def _scalar(self, event: yaml.ScalarEvent) -> Any:
+    def _scalar(self, event: _Event) -> Any:
         value: str = event.value
         tag = event.tag
         if tag is None:
@@ -429,7 +435,7 @@ class _PlainBuilder(_Builder):
 
     __slots__ = ()
 
-    def _value(self, event: yaml.Event, path: JsonPath, depth: int) -> Any:
+    def _value(self, event: _Event, path: JsonPath, depth: int) -> Any:
         self.count += 1
         kind = type(event)
         if kind is yaml.ScalarEvent:
@@ -477,7 +483,7 @@ class _PlainBuilder(_Builder):
                 if type(event) is yaml.MappingEndEvent:
                     return result
                 raise self._fail("a mapping key must be a plain value", event)
-            key = _PLAIN.get(event.value, _MISSING) if event.tag is None and event.implicit[0] else _MISSING
+            key: Any = _PLAIN.get(event.value, _MISSING) if event.tag is None and event.implicit[0] else _MISSING
             if key is _MISSING:
                 key = scalar(event)
             if key in result:
@@ -517,6 +523,8 @@ _SYNTAX_HINTS = {
 
 _CONSTRUCTOR = yaml.SafeLoader("")  # only its scalar constructors are used
 _ScalarEvent = yaml.ScalarEvent
+_Event = Any
+"""PyYAML's events: the walk tells them apart by ``type(event) is ...``, faster than narrowing them."""
 _MISSING = object()
 _MEMO_TYPES = frozenset([str, int, bool, float, type(None)])
 _PLAIN: dict[str, Any] = {}

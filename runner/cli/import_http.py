@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -26,6 +27,8 @@ def import_http(source: Path, output: Path | None, name: str | None, force: bool
     """
     from orderspec.httpfile import import_http as convert_file
 
+    if not source.is_file():
+        raise UsageError(f"{source}: no such file" if not source.exists() else f"{source} is a folder; name the .http file")
     if output is not None:
         if output.is_dir():
             raise UsageError(f"{output} is a folder; name the flow file to write")
@@ -33,7 +36,8 @@ def import_http(source: Path, output: Path | None, name: str | None, force: bool
             raise UsageError(f"{output} exists; pass --force to overwrite it")
         if not _folder(output).is_dir():
             raise UsageError(f"{_folder(output)} is not a folder; create it first")
-    result = convert_file(source, output, name=name)
+    schema, write_schema = _schema(output)
+    result = convert_file(source, output, name=name, schema=schema)
     for warning in result.warnings:
         click.echo(f"{source}:{warning.line}: warning: {warning.message}", err=True)
     if strict and result.warnings:
@@ -45,9 +49,34 @@ def import_http(source: Path, output: Path | None, name: str | None, force: bool
     else:
         _write_atomically(output, result.text)
     _summary(result.conversion.flow, len(result.warnings), output, result.conversion.secrets)
+    if write_schema is not None:
+        from orderspec.templates import schema_bytes, write_files
+
+        write_files(write_schema.parent, {write_schema.name: schema_bytes("flow")})
+        shown = os.path.relpath(write_schema) if write_schema.is_relative_to(Path.cwd()) else write_schema
+        click.echo(f"wrote {shown}, the flow schema its first line points editors at", err=True)
 
 
-def _summary(flow: dict, warnings: int, output: Path | None, secrets: dict[str, str]) -> None:
+def _schema(output: Path | None) -> tuple[str | None, Path | None]:
+    """The modeline's schema for ``output``, and where to write the schema when the project has none yet.
+
+    A flow written to a file points at a schema file of the user's project (found from
+    its folder up to the project's root), written into ``schemas/`` of that root when
+    there is none; a flow printed to stdout points at one found from here, else at the
+    schema's ``$id``.
+    """
+    from orderspec.httpfile import find_flow_schema, project_root, relative_reference
+
+    if output is None:
+        return None, None
+    folder = _folder(output)
+    if find_flow_schema(folder) is not None:
+        return None, None
+    target = project_root(folder) / "schemas" / "flow.schema.json"
+    return relative_reference(target, folder), target
+
+
+def _summary(flow: dict[str, Any], warnings: int, output: Path | None, secrets: dict[str, str]) -> None:
     steps = len(flow.get("steps", []))
     where = f"wrote {output}" if output is not None else "converted"
     click.echo(f"{where}: {steps} step{'s' if steps != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}", err=True)

@@ -128,8 +128,9 @@ class _Checker:
         if resolved is None:
             resolved = self.cache.files[key] = _resolve(self.folder, written, want, rules, self.cache)
         path, issue = resolved
-        if issue is not None:
-            self.problem(where, *issue)
+        if issue is not None or path is None:
+            if issue is not None:
+                self.problem(where, *issue)
             return None
         self.out.files.append(path)
         return path
@@ -242,7 +243,7 @@ def _resolve(folder: str, written: str, want: str, rules: SpecRules, cache: RunC
                 "3D items take binary or ASCII STL, OBJ or 3MF files",
             )
         formats = rules.model_formats
-        if formats is not None and kind.format not in formats:
+        if formats is not None and kind.model_format not in formats:
             accepted = " or ".join(sorted(name.upper() for name in formats))
             return None, (
                 f"{written!r} is {_article(kind)}; {rules.title} accepts {accepted} models only",

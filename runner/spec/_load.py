@@ -191,8 +191,9 @@ def _check_bytes(raw: bytes, absolute: str, name: str, cache: RunCache) -> SpecR
     cached = _parsed.get(key)
     if cached is None:
         try:
-            document: Document | None = parse_yaml(decode_source(raw, name), name, positions=False)
-            problems: tuple[Problem, ...] = tuple(schema_problems(document))
+            parsed = parse_yaml(decode_source(raw, name), name, positions=False)
+            document: Document | None = parsed
+            problems: tuple[Problem, ...] = tuple(schema_problems(parsed))
         except SourceError as exc:
             document, problems = None, (_source_problem(exc, name),)
         if len(_parsed) > 4096:

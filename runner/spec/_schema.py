@@ -23,7 +23,8 @@ SCHEMA_NAME = "order-spec.schema.json"
 def order_schema() -> dict[str, Any]:
     """The order-spec schema as shipped with the package."""
     with open(schema_path(SCHEMA_NAME), encoding="utf-8") as handle:
-        return json.load(handle)
+        schema: dict[str, Any] = json.load(handle)
+    return schema
 
 
 @cache

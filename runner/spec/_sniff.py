@@ -38,7 +38,7 @@ class Kind(StrEnum):
         return self in (Kind.JPEG, Kind.PNG)
 
     @property
-    def format(self) -> str:
+    def model_format(self) -> str:
         """The model format as a target names it (``stl``, ``obj``, ``3mf``), or the kind's text."""
         return _FORMATS.get(self, self.value)
 

@@ -27,7 +27,7 @@ def _sandbox_options(auth: Mapping[str, Any], options: Mapping[str, Any]) -> dic
 CTQ = TargetSystem(
     name="ctq",
     title="CTQ",
-    flows={"default": "ctq", "2021-04-27": "ctq-2021-04-27"},
+    flows={"default": "ctq", "2021-02-19": "ctq", "2021-04-27": "ctq-2021-04-27"},
     variant_option="api",
     default_profile=DefaultProfile(
         base_url="http://127.0.0.1:8701",

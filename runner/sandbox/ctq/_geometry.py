@@ -55,7 +55,7 @@ def _binary(data: bytes) -> list[Triangle] | None:
     triangles = []
     for values in _TRIANGLE.iter_unpack(data[84:]):
         triangles.append((values[3:6], values[6:9], values[9:12]))
-    return triangles  # type: ignore[return-value]
+    return triangles
 
 
 def _ascii(data: bytes) -> list[Triangle] | None:

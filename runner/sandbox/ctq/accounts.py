@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from orderspec.sandbox._config import SandboxConfig
+from orderspec.sandbox.ctq._api import api_for
 from orderspec.sandbox.ctq._app import DEFAULT_ORGANIZATION
 
 __all__ = ["DEFAULT_ORGANIZATION", "describe", "organization"]
@@ -16,5 +17,5 @@ def organization(credentials: Mapping[str, str]) -> str:
 
 
 def describe(config: SandboxConfig) -> list[str]:
-    header = str(config.options.get("auth_header", "x-api-key"))
+    header = str(config.options.get("auth_header", api_for(config.options).auth_header))
     return [f"header {header}: {organization(config.credentials)}", "header language: en (or de)"]

@@ -170,7 +170,7 @@ async def request_for_quote(call: Call) -> Response:
 
 
 def _quote(call: Call) -> Quote:
-    quote = call.state.quotes.get(call.path_int("quote_id"))
+    quote: Quote | None = call.state.quotes.get(call.path_int("quote_id"))
     if quote is None:
         raise _errors.not_found()
     return quote

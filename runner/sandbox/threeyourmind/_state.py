@@ -127,7 +127,7 @@ class State:
         return next(self._quote_ids)
 
     def new_address_id(self) -> int:
-        return next(self._address_ids)
+        return int(next(self._address_ids))
 
     def new_file_uuid(self) -> str:
         # deterministic per instance, shaped like a UUID so clients that store it as one keep working

@@ -88,7 +88,7 @@ def _int(value: Any, path: str, *, minimum: int | None = None, optional: bool = 
         raise invalid(path, "is out of the range of a long")
     if minimum is not None and value < minimum:
         raise invalid(path, f"must be at least {minimum}")
-    return value
+    return int(value)
 
 
 def _bool(value: Any, path: str) -> bool:

@@ -61,11 +61,11 @@ class Order:
 
     @property
     def order_id(self) -> int:
-        return self.doc["orderId"]
+        return int(self.doc["orderId"])
 
     @property
     def status(self) -> str:
-        return self.doc["status"]
+        return str(self.doc["status"])
 
 
 class OrderBook:
@@ -260,7 +260,7 @@ class OrderBook:
         if not candidates or STATUSES[status]:
             reason = "no such entry in the status history" if not candidates else f"{status} is acknowledged by the server"
             raise ApiError(409, CANNOT_ACKNOWLEDGE, f"Entry can not be acknowledged: {reason}")
-        target = next((e for e in candidates if not e["acknowledged"]), candidates[0])
+        target: dict[str, Any] = next((e for e in candidates if not e["acknowledged"]), candidates[0])
         if not target["acknowledged"]:
             target["acknowledged"] = True
             order.unacknowledged -= 1
