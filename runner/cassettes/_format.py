@@ -12,7 +12,9 @@ atomically in UTF-8, so a file is either the old one or the whole new one.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +76,86 @@ def _response_in(response: dict[str, Any]) -> dict[str, Any]:
     return {**response, "headers": headers, "body": response.get("body") or {"string": ""}}
 
 
+class _Unusual(Exception):
+    """The text uses YAML that ``fast_load`` leaves to PyYAML."""
+
+
+_PLAIN = {
+    "": None,
+    "~": None,
+    "null": None,
+    "Null": None,
+    "NULL": None,
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+}
+_INTEGER = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALARS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp"))
+
+
+def _plain(value: str) -> Any:
+    """A plain scalar as PyYAML's safe loader reads it (YAML 1.1: ``12:30`` is a number, ``yes`` is true)."""
+    if value in _PLAIN:
+        return _PLAIN[value]
+    if _INTEGER.match(value):
+        return int(value)
+    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    if tag == "tag:yaml.org,2002:str":
+        return value
+    if tag not in _SCALARS:
+        raise _Unusual()
+    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
+
+
+def fast_load(text: str) -> Any:
+    """What ``yaml.load`` with the safe loader gives, built from the C parser's events.
+
+    PyYAML's Python composer and constructor cost three times the parsing itself. A
+    cassette holds mappings with text keys, lists and scalars; anything else (an
+    anchor, an explicit tag, a duplicate or merge key) raises ``_Unusual`` and is left
+    to ``yaml.load``.
+    """
+    events = yaml.parse(text, Loader=_Loader)
+    next(events)  # the stream's start
+    first = next(events)
+    if isinstance(first, yaml.StreamEndEvent):
+        return None
+    data = _node(next(events), events)
+    if not isinstance(next(events), yaml.DocumentEndEvent) or not isinstance(next(events), yaml.StreamEndEvent):
+        raise _Unusual()
+    return data
+
+
+def _node(event: yaml.Event, events: Iterator[yaml.Event]) -> Any:
+    if isinstance(event, yaml.ScalarEvent):
+        if event.anchor is not None or event.tag is not None:
+            raise _Unusual()
+        value: str = event.value
+        if event.style:  # quoted or a block: text (a plain scalar has no style, None or "" by parser)
+            return value
+        return _plain(value)
+    if isinstance(event, yaml.MappingStartEvent) and event.anchor is None and event.tag is None:
+        mapping: dict[str, Any] = {}
+        while not isinstance(item := next(events), yaml.MappingEndEvent):
+            key = _node(item, events)
+            if not isinstance(key, str) or key in mapping or key == "<<":
+                raise _Unusual()
+            mapping[key] = _node(next(events), events)
+        return mapping
+    if isinstance(event, yaml.SequenceStartEvent) and event.anchor is None and event.tag is None:
+        sequence: list[Any] = []
+        while not isinstance(item := next(events), yaml.SequenceEndEvent):
+            sequence.append(_node(item, events))
+        return sequence
+    raise _Unusual()
+
+
 class Serializer:
     """vcrpy serializer interface: ``serialize(dict) -> str`` and ``deserialize(str) -> dict``."""
 
@@ -90,8 +172,16 @@ class Serializer:
         return HEADER + text
 
     @staticmethod
+    def deserialize_yaml(text: str) -> Any:
+        """The YAML data of ``text``, as the safe loader reads it (through ``fast_load`` where it can)."""
+        try:
+            return fast_load(text)
+        except _Unusual:
+            return yaml.load(text, Loader=_Loader)
+
+    @staticmethod
     def deserialize(cassette_string: str) -> dict[str, Any]:
-        data = yaml.load(cassette_string, Loader=_Loader)
+        data = Serializer.deserialize_yaml(cassette_string)
         if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
             raise ValueError("a cassette is a mapping with an 'interactions' list")
         for index, interaction in enumerate(data["interactions"]):

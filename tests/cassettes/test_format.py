@@ -6,10 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
+import yaml
 from vcr.serialize import deserialize
 from vcr.serializers import yamlserializer
 
 from orderspec.cassettes import record
+from orderspec.cassettes._format import Serializer, fast_load
 from orderspec.engine import InstantClock, load_flow, run_flow
 
 from . import _app
@@ -87,3 +90,25 @@ def test_the_file_is_a_vcrpy_cassette_its_own_loader_reads(api: Api, write_flow:
     assert requests[1].headers["content-type"] == "application/json"
     assert responses[1]["status"]["code"] == 201
     assert b'"received"' in responses[1]["body"]["string"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1.5\nb: yes\nc: 12:30\nd: 0x1f\ne: 2021-01-01\nf: y\ng: 007\nh: .inf\ni: 1_000\nj: 0ab3\nk: 3e5\nl: ~\nm: ''\n",
+        "- 1\n- [a, b]\n- {c: d}\n- |-\n  block\n  text\n- 'quoted: 1'\n",
+        "",
+        "a: &x 1\nb: *x\n",
+        "a: !!binary aGVsbG8=\n",
+        "a: 1\na: 2\n",
+        "1: x\n",
+        "<<: {a: 1}\n",
+    ],
+)
+def test_the_fast_reader_reads_what_the_safe_yaml_loader_reads(text: str) -> None:
+    assert repr(Serializer.deserialize_yaml(text)) == repr(yaml.load(text, Loader=yaml.SafeLoader))
+
+
+def test_a_recorded_cassette_is_read_the_same_by_the_fast_reader(api: Api, write_flow: Callable[..., Path], tmp_path: Path) -> None:
+    text = _record(api, write_flow, tmp_path / "order.yaml")
+    assert fast_load(text) == yaml.load(text, Loader=yaml.SafeLoader)
