@@ -16,7 +16,7 @@ import os
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 from urllib.parse import urlencode
 
 from orderspec.engine._errors import FlowError
@@ -119,7 +119,7 @@ def _zip_entries(raw: Any, folder: Path) -> list[tuple[Path, str]]:
 def _zip_chunks(entries: list[tuple[Path, str]]) -> Iterator[bytes]:
     """The ZIP archive of ``entries`` (stored, not compressed: photos and models are dense)."""
     sink = _Sink()
-    archive = zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED, allowZip64=True)
+    archive = zipfile.ZipFile(cast("IO[bytes]", sink), "w", compression=zipfile.ZIP_STORED, allowZip64=True)
     for path, name in entries:
         info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
         info.file_size = path.stat().st_size
