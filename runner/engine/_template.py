@@ -62,11 +62,13 @@ class _Environment(SandboxedEnvironment):
         return super().getattr(obj, attribute)
 
 
-def pick(items: Any, name: Any, by: str = "name", what: str = "material") -> Any:
+def pick(items: Any, name: Any, by: str = "name", what: str = "material", searched: bool = False) -> Any:
     """The element of ``items`` whose ``by`` field equals ``name``; a clear error otherwise.
 
     This is how names written in a spec ("PA12 White") become the target's ids. An
-    exact match wins; otherwise a single case-insensitive match is accepted.
+    exact match wins; otherwise a single case-insensitive match is accepted. ``searched``
+    says ``items`` is what a search answered, so an empty list means nothing matched,
+    not that the target has none.
     """
     if isinstance(items, Undefined):
         items._fail_with_undefined_error()
@@ -82,7 +84,7 @@ def pick(items: Any, name: Any, by: str = "name", what: str = "material") -> Any
         return loose[0]
     names = [str(item[by]) for item in candidates]
     if not names:
-        raise PickError(f"unknown {what} {name!r}: the target offers no {what}s")
+        raise PickError(f"no {what} matches {name!r}" if searched else f"unknown {what} {name!r}: the target offers no {what}s")
     close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.0)
     listed = ", ".join(repr(n) for n in names[:40]) + (", ..." if len(names) > 40 else "")
     message = f"unknown {what} {name!r}; valid names: {listed}"

@@ -14,7 +14,7 @@ from orderspec.httpfile._convert import Conversion, convert
 from orderspec.httpfile._errors import HttpFileError
 from orderspec.httpfile._model import HttpFile, Problem, Request
 from orderspec.httpfile._parser import parse_http, parse_http_file
-from orderspec.httpfile._write import dump_flow, schema_reference
+from orderspec.httpfile._write import dump_flow, find_flow_schema, project_root, relative_reference, schema_reference
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,17 +29,19 @@ class ImportResult:
         return self.conversion.warnings
 
 
-def import_http(source: str | Path, output: str | Path | None = None, *, name: str | None = None) -> ImportResult:
+def import_http(source: str | Path, output: str | Path | None = None, *, name: str | None = None, schema: str | None = None) -> ImportResult:
     """Convert the ``.http`` file ``source``; paths in the flow are relative to ``output``'s folder.
 
-    Nothing is written: the caller decides where ``result.text`` goes.
+    Nothing is written: the caller decides where ``result.text`` goes. ``schema`` is what
+    the first line points editors at; by default a ``flow.schema.json`` of the user's
+    project found from ``output``'s folder upward (``schema_reference``).
     """
     source = Path(source)
     out = Path(output) if output is not None else None
     http = parse_http_file(source)
-    flow_dir = (out.resolve().parent if out is not None else Path.cwd())
+    flow_dir = out.resolve().parent if out is not None else Path.cwd()
     conversion = convert(http, flow_dir=flow_dir, name=name)
-    text = dump_flow(conversion.flow, schema=schema_reference(out))
+    text = dump_flow(conversion.flow, schema=schema or schema_reference(out))
     return ImportResult(conversion=conversion, text=text)
 
 
@@ -52,7 +54,11 @@ __all__ = [
     "Request",
     "convert",
     "dump_flow",
+    "find_flow_schema",
     "import_http",
     "parse_http",
     "parse_http_file",
+    "project_root",
+    "relative_reference",
+    "schema_reference",
 ]

@@ -132,6 +132,12 @@ class Variables:
                 return self._expand(ident)
             self.warnings.append(Problem(line, f"@{name} refers to itself; not converted"))
             return Ref(jinja_string("{{" + name + "}}"), text=True)
+        if ident not in self.defined and ident not in self._undefined and looks_like_credential(name):
+            # a credential from an HTTP Client environment file: a secret read from the environment, never a --var
+            self._secret(
+                ident, env_name(name), line, f"{{{{{name}}}}} is not defined in the file (an HTTP Client environment value?) and looks like a credential"
+            )
+            return Ref(f"secrets.{ident}", text=True)
         if ident not in self.defined and ident not in self._undefined:
             self._undefined.add(ident)
             self.warnings.append(

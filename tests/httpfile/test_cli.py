@@ -67,7 +67,7 @@ def test_strict_writes_nothing_when_something_was_not_converted(tmp_path: Path) 
 
 def test_bad_input_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     missing = _orderspec("import-http", str(tmp_path / "nope.http"))
-    assert (missing.returncode, missing.stderr) == (1, f"error: {tmp_path / 'nope.http'}: no such file\n")
+    assert (missing.returncode, missing.stderr) == (2, f"error: {tmp_path / 'nope.http'}: no such file\n")  # usage, as everywhere
     (tmp_path / "bin.http").write_bytes(b"GET https://x.test/\n\xff\xfe\n")
     binary = _orderspec("import-http", str(tmp_path / "bin.http"))
     assert (binary.returncode, binary.stderr) == (1, f"error: {tmp_path / 'bin.http'}:2: the file is not UTF-8 text\n")
