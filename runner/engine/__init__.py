@@ -32,15 +32,17 @@ from orderspec.engine._events import (
     UploadProgress,
     event_to_dict,
 )
-from orderspec.engine._flow import EFFECTS, Discard, Effect, Flow, Step, flow_from_document, load_flow
+from orderspec.engine._flow import EFFECTS, Discard, Effect, Flow, Recover, Step, flow_from_document, load_flow
 from orderspec.engine._journal import Journal, PendingStep
 from orderspec.engine._mask import MASK, Masker
+from orderspec.engine._recover import READ_BACK, can_recover, find_step
 from orderspec.engine._results import FlowResult, StepResult
 from orderspec.engine._run import discard_flow, draft_of, run_flow
 
 __all__ = [
     "EFFECTS",
     "MASK",
+    "READ_BACK",
     "CaptureError",
     "Clock",
     "ConnectionFailed",
@@ -64,6 +66,7 @@ __all__ = [
     "PickError",
     "PollFailed",
     "PollTimeout",
+    "Recover",
     "RequestFailed",
     "Step",
     "StepFailed",
@@ -77,9 +80,11 @@ __all__ = [
     "SystemClock",
     "TemplateError",
     "UploadProgress",
+    "can_recover",
     "discard_flow",
     "draft_of",
     "event_to_dict",
+    "find_step",
     "flow_from_document",
     "load_flow",
     "run_flow",

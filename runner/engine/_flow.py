@@ -30,7 +30,7 @@ EFFECT_RANK: dict[str, int] = {name: rank for rank, name in enumerate(EFFECTS)}
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _BODIES = ("json", "form", "multipart", "content")
-_REQUEST_KEYS = ("request", "expect", "capture", "poll", "paginate", "retry", "errors", "timeout", "effect", "safe_to_repeat")
+_REQUEST_KEYS = ("request", "expect", "capture", "poll", "paginate", "retry", "errors", "timeout", "effect", "safe_to_repeat", "recover")
 """Keys of a request step; neither a set step nor a for_each group has them."""
 _RESERVED = frozenset({"order", "target", "secrets", "vars", "response", "loop"})
 
@@ -158,10 +158,26 @@ class Step:
     errors: tuple[tuple[int, str], ...] = ()
     safe_to_repeat: bool = False
     timeout: float | None = None
+    recover: Recover | None = None
+    """How to read back whether this create or place step took effect, when a run lost its outcome."""
 
     @property
     def rank(self) -> int:
         return EFFECT_RANK[self.effect]
+
+
+@dataclass(frozen=True, slots=True)
+class Recover:
+    """A create or place step's read-back: sent instead of the step when its outcome is unknown.
+
+    ``probe`` is a read step (the block's request, ``expect`` and ``capture``); ``done`` is
+    ``placed_if`` or ``created_if``, evaluated against the probe's answer. When it holds the
+    step took effect: the probe's captures stand in for the step's and the run goes on.
+    Otherwise the step was not carried out and is sent.
+    """
+
+    probe: Step
+    done: Expr
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,6 +506,7 @@ class _Builder:
                 timeout=float(raw.get("timeout", 300.0)),
             )
         paginate = self.paginate(data, path, effect) if "paginate" in data else None
+        recover = self.recover(data, path, effect) if "recover" in data else None
         expect = data.get("expect")
         return Step(
             name=data["name"],
@@ -505,7 +522,39 @@ class _Builder:
             errors=tuple((int(code), message) for code, message in (data.get("errors") or {}).items()),
             safe_to_repeat=safe,
             timeout=data.get("timeout"),
+            recover=recover,
         )
+
+    def recover(self, data: dict[str, Any], path: JsonPath, effect: str) -> Recover:
+        """The ``recover`` block of a create or place step: a read request and the condition that says it took effect."""
+        raw = data["recover"]
+        where = path + ("recover",)
+        if effect not in ("create", "place"):
+            raise self.fail(
+                where,
+                f"step {data['name']!r} (effect {effect}) has no outcome to recover",
+                key=True,
+                hint="recover belongs to create and place steps; other steps are sent again when a run resumes",
+            )
+        wanted, other = ("placed_if", "created_if") if effect == "place" else ("created_if", "placed_if")
+        if other in raw:
+            raise self.fail(where + (other,), f"a {effect} step's recover says {wanted}, not {other}", key=True)
+        if wanted not in raw:
+            raise self.fail(where, f"the recover block of a {effect} step needs {wanted}: the condition that says it took effect", key=True)
+        request = self.request(raw["request"], where + ("request",))
+        if request.method not in _READ_METHODS:
+            raise self.fail(where + ("request", "method"), f"recover reads the target; {request.method} is not a read", hint="use GET (or HEAD)")
+        expect = raw.get("expect")
+        probe = Step(
+            name=data["name"],
+            effect="read",
+            location=self.doc.locate(where, key=True),
+            request=request,
+            expect=None if expect is None else frozenset([expect] if isinstance(expect, int) else expect),
+            captures=self.assignments(raw.get("capture"), where + ("capture",)),
+            retry=Retry(attempts=3, backoff=0.5, max_wait=60.0),
+        )
+        return Recover(probe, self.expr(raw[wanted], where + (wanted,)))
 
     def paginate(self, data: dict[str, Any], path: JsonPath, effect: str) -> Paginate:
         """The ``paginate`` block of a request step: only on read steps, next link or page numbers."""

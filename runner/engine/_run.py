@@ -44,6 +44,7 @@ class _Runner:
         journal: Journal | None,
         stop_before: str | None,
         done: Collection[str],
+        unknown: Collection[str] = (),
     ) -> None:
         self.flow = flow
         self.context = context
@@ -54,6 +55,7 @@ class _Runner:
         self.journal = journal
         self.stop_rank = None if stop_before is None else EFFECT_RANK[stop_before]
         self.done = done
+        self.unknown = unknown
         self.mask = Masker(context.secrets.values())
         self.evaluator = Evaluator(self.mask)
         self.vars: dict[str, Any] = dict(context.vars)
@@ -109,6 +111,7 @@ class _Runner:
             journal=self.journal,
             done=self.done,
             stop_rank=self.stop_rank,
+            unknown=self.unknown,
         )
         return self.walker
 
@@ -135,6 +138,7 @@ def run_flow(
     journal: Journal | None = None,
     stop_before: Effect | None = None,
     done: Collection[str] = (),
+    unknown: Collection[str] = (),
 ) -> FlowResult:
     """Run ``flow`` and return its outputs, variables and per-step results.
 
@@ -145,6 +149,9 @@ def run_flow(
     ``stop_before`` (an effect) runs only the steps before the first one with that
     effect or a stronger one. ``done`` holds step paths already completed (resuming
     from a checkpoint whose variables come as ``context.vars``), which are skipped.
+    ``unknown`` holds paths of create or place steps an earlier run sent without learning
+    the outcome: each is read back with its ``recover`` block instead of being sent, and
+    sent only if the answer says it was not carried out (no block: ``OutcomeUnknown``).
     Failures raise a ``FlowError`` whose ``result`` holds what ran; an
     ``OrderspecError`` of the caller's hooks comes back as ``FlowFailed`` (``cause``).
     """
@@ -153,7 +160,7 @@ def run_flow(
     coerced = FlowContext.coerce(context)
 
     def run_with(sender: httpx.Client) -> FlowResult:
-        return _Runner(flow, coerced, sender, clock or SystemClock(), on_event, gate, journal, stop_before, done).run()
+        return _Runner(flow, coerced, sender, clock or SystemClock(), on_event, gate, journal, stop_before, done, unknown).run()
 
     if client is not None:
         return run_with(client)

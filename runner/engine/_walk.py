@@ -23,6 +23,7 @@ from orderspec.engine._exchange import Exchange, Sender
 from orderspec.engine._flow import Capture, Step
 from orderspec.engine._http import as_text, join_url
 from orderspec.engine._journal import Journal, PendingStep
+from orderspec.engine._recover import READ_BACK, read_back
 from orderspec.engine._request import Emit, RequestBuilder
 from orderspec.engine._results import StepResult
 from orderspec.engine._template import EvalFailure
@@ -88,6 +89,7 @@ class Walker:
         journal: Journal | None,
         done: Collection[str],
         stop_rank: int | None,
+        unknown: Collection[str] = (),
     ) -> None:
         self.builder = builder
         self.evaluator = evaluator
@@ -97,6 +99,8 @@ class Walker:
         self.gate = gate
         self.journal = journal
         self.done = frozenset(done)
+        self.unknown = frozenset(unknown)
+        """Paths of create or place steps whose outcome an earlier run lost: read back before sending."""
         self.stop_rank = stop_rank
         self.results: list[StepResult] = []
         self.sender = Sender(
@@ -210,13 +214,19 @@ class Walker:
         start = time.perf_counter()
         state = Exchange()
         try:
-            if self.gate is not None and step.effect == "place":
-                self._gate(step, ctx, path)
-            self.sender.exchange(step, ctx, path, state)
-            captures: dict[str, Any] = {}
-            if step.paginate is not None and state.items is not None:
-                self.vars[step.paginate.into] = captures[step.paginate.into] = state.items
-            captures.update(self._capture(step, ctx, path, state))
+            found = read_back(self, step, ctx, path, state) if path in self.unknown else None
+            note = READ_BACK if found is not None else ""
+            if found is not None:
+                captures: dict[str, Any] = found
+            else:
+                state = Exchange()
+                if self.gate is not None and step.effect == "place":
+                    self._gate(step, ctx, path)
+                self.sender.exchange(step, ctx, path, state)
+                captures = {}
+                if step.paginate is not None and state.items is not None:
+                    self.vars[step.paginate.into] = captures[step.paginate.into] = state.items
+                captures.update(self._capture(step, ctx, path, state))
         except OrderspecError as exc:
             self._failed(step, path, start, exc, state)
         finally:
@@ -239,7 +249,9 @@ class Walker:
                 )
             )
         self._ended(
-            StepResult(path, step.name, step.effect, "ok", status, state.method, state.url, elapsed, state.attempts, state.polls, captures, pages=state.pages)
+            StepResult(
+                path, step.name, step.effect, "ok", status, state.method, state.url, elapsed, state.attempts, state.polls, captures, note, state.pages
+            )
         )
 
     def _gate(self, step: Step, ctx: dict[str, Any], path: str) -> None:
