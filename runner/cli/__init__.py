@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "cassette": "orderspec.cli.cassette:cassette",
     "state": "orderspec.cli.state:state",
     "resolve": "orderspec.cli.resolve:resolve",
+    "status": "orderspec.cli.status:status",
     "catalogue": "orderspec.cli.catalogue:catalogue",
     "schema": "orderspec.cli.schema:schema",
     "init": "orderspec.cli.init:init",

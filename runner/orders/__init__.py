@@ -28,6 +28,7 @@ from orderspec.orders._plan import Plan, plan
 from orderspec.orders._prepare import OrderError, Prepared, prepare
 from orderspec.orders._runtime import Journal, Runtime, TransportFactory
 from orderspec.orders._sandboxes import SandboxPool, pool_for
+from orderspec.orders._status import OrderStatus, order_statuses
 
 # profiles are their own stage (``orderspec.profiles``); these names stay reachable here too
 from orderspec.profiles import Auth, Profile, ProfileError, default_profile, find_profiles_file, load_profiles, select_profile
@@ -41,6 +42,7 @@ __all__ = [
     "Journal",
     "LiveTransport",
     "OrderError",
+    "OrderStatus",
     "OrdersFailed",
     "PlacedOrder",
     "Plan",
@@ -59,8 +61,9 @@ __all__ = [
     "find_profiles_file",
     "live",
     "load_orders",
-    "make_client",
     "load_profiles",
+    "make_client",
+    "order_statuses",
     "plan",
     "plan_all",
     "plan_specs",

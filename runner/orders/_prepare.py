@@ -76,7 +76,7 @@ def prepare(
     if sandboxes is not None and descriptor is not None:
         chosen, secrets = sandboxes.attach(chosen)
     else:
-        secrets = _credentials(chosen)
+        secrets = credentials_of(chosen)
     spec_target = order.data.get("target") or {}
     options = {**chosen.options, **(spec_target.get("options") or {})}
     flow = load_flow(order.flow if descriptor is None else descriptor.flow(options))
@@ -86,7 +86,7 @@ def prepare(
     return Prepared(order, label or str(order.path), system, chosen, flow, target, secrets)
 
 
-def _credentials(profile: Profile) -> dict[str, str]:
+def credentials_of(profile: Profile) -> dict[str, str]:
     """The profile's credentials; the embedded default falls back to its sandbox's own."""
     try:
         return credentials(profile)

@@ -77,6 +77,8 @@ class TargetSystem:
     default_profile: DefaultProfile
     sandbox: SandboxLink
     rules: SpecRules = field(default_factory=SpecRules)
+    status: str | None = None
+    """Flow in ``runner/flows/status`` that reads a placed order's live status (``orderspec status``)."""
     catalogue: Mapping[str, str] = field(default_factory=dict)
     """API variant -> read-only catalogue flow in ``runner/flows`` (``orderspec catalogue``); empty: none."""
 
@@ -90,6 +92,10 @@ class TargetSystem:
             return None
         variant = self._variant(options)
         return flow_path(self.catalogue.get(variant) or self.catalogue["default"])
+
+    def status_flow(self) -> Path | None:
+        """The read-only flow that answers a placed order's status, if the target documents one."""
+        return flow_path(f"status/{self.status}") if self.status else None
 
     def _variant(self, options: Mapping[str, Any]) -> str:
         variant = str(options.get(self.variant_option, "default")) if self.variant_option else "default"

@@ -35,6 +35,7 @@ CTQ = TargetSystem(
         options=lambda: {"language": "en", "units": "mm"},
     ),
     sandbox=SandboxLink(app="ctq", secrets=_secrets, options=_sandbox_options),
+    status="ctq",
     rules=SpecRules(title="CTQ", model_formats=frozenset({"stl"})),
     catalogue={"default": "catalogue/ctq", "2021-04-27": "catalogue/ctq-2021-04-27"},
 )

@@ -27,6 +27,7 @@ SERVICE_PANEL = TargetSystem(
         options=lambda: {"service_id": 1, "upload_path": "/api/v2.0/files/", "currency": "EUR"},
     ),
     sandbox=SandboxLink(app="3yourmind", secrets=_secrets),
+    status="3yourmind-service-panel",
     rules=_RULES,
     catalogue={"default": "catalogue/3yourmind-service-panel"},
 )
@@ -43,6 +44,7 @@ USER_PANEL = TargetSystem(
         options=lambda: {"service_id": 1, "upload_path": "/api/v2.0/files/", "currency": "EUR", "country": "DE", "ordering": "quote"},
     ),
     sandbox=SandboxLink(app="3yourmind", secrets=_secrets),
+    status="3yourmind-user-panel",
     rules=_RULES,
     catalogue={"default": "catalogue/3yourmind-user-panel"},
 )

@@ -44,6 +44,7 @@ TOPHOTO = TargetSystem(
         options=_default_options,
     ),
     sandbox=SandboxLink(app="tophoto", secrets=_secrets, replaced=("skus", "shipping", "currency")),
+    status="tophoto",
     rules=SpecRules(
         title="to.photo",
         photo_items=True,
