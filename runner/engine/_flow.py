@@ -235,7 +235,8 @@ class Flow:
 
 @functools.cache
 def _schema() -> dict[str, Any]:
-    return json.loads(schema_path("flow.schema.json").read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads(schema_path("flow.schema.json").read_text(encoding="utf-8"))
+    return schema
 
 
 @functools.cache
