@@ -19,6 +19,7 @@ import io
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -198,7 +199,9 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn every error into a message and an exit code."""
     holder = _Holder(_defaults())
     try:
-        code = cli.main(args=argv, prog_name="orderspec", standalone_mode=False, obj=holder)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            code = cli.main(args=argv, prog_name="orderspec", standalone_mode=False, obj=holder)
     except OrderspecError as exc:
         _error(holder.settings, str(exc), _causes(exc) if holder.settings.verbose else [])
         code = exc.exit_code
@@ -226,6 +229,14 @@ def main(argv: list[str] | None = None) -> None:
         )
         code = EXIT_INTERNAL
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None) -> None:
+    """A library's warning as a line on stderr: ``note:`` for what ``--sandbox`` replaced, ``warning:`` otherwise."""
+    from orderspec.targets import SandboxReplaced
+
+    label = "note" if issubclass(category, SandboxReplaced) else "warning"
+    click.echo(f"{label}: {message}", err=True)
 
 
 def _error(settings: Output, text: str, causes: list[str], *, prefix: bool = True) -> None:

@@ -256,6 +256,13 @@ def _resolve(folder: str, written: str, want: str, rules: SpecRules, cache: RunC
             "file.kind",
             "photo items take JPEG or PNG files",
         )
+    limit = rules.max_upload_bytes
+    if limit is not None and info.st_size > limit:
+        return None, (
+            f"{written!r} is {info.st_size:,} bytes; {rules.title} accepts files of at most {limit:,} bytes",
+            "file.too_large",
+            "a model with fewer triangles (binary STL is smaller than ASCII), or a photo of lower resolution",
+        )
     return path, None
 
 

@@ -17,9 +17,9 @@ import importlib
 from functools import cache
 
 from orderspec.errors import UsageError
-from orderspec.targets._descriptor import DefaultProfile, SandboxLink, SkuLimit, SpecRules, TargetSystem
+from orderspec.targets._descriptor import DefaultProfile, SandboxLink, SandboxReplaced, SkuLimit, SpecRules, TargetSystem
 
-__all__ = ["DefaultProfile", "SandboxLink", "SkuLimit", "SpecRules", "TargetSystem", "UnknownSystem", "get", "names", "systems"]
+__all__ = ["DefaultProfile", "SandboxLink", "SandboxReplaced", "SkuLimit", "SpecRules", "TargetSystem", "UnknownSystem", "get", "names", "systems"]
 
 # module per group of systems; each defines ``SYSTEMS: tuple[TargetSystem, ...]``
 _MODULES = ("orderspec.targets.ctq", "orderspec.targets.threeyourmind", "orderspec.targets.tophoto")

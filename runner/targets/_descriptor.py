@@ -37,6 +37,21 @@ class SandboxLink:
     replaced: tuple[str, ...] = ()
     """Profile options ``--sandbox`` replaces with the sandbox's own (its catalogue), so they cannot disagree."""
 
+    def notice(self, profile: str, source: str, options: Mapping[str, Any], sandbox_options: Mapping[str, Any]) -> str | None:
+        """What ``--sandbox`` tells a user whose profile sets an option it replaces with another value; None otherwise."""
+        changed = [name for name in self.replaced if name in options and options[name] != sandbox_options.get(name)]
+        if not changed:
+            return None
+        options_are = f"option {changed[0]} is" if len(changed) == 1 else f"options {', '.join(changed)} are"
+        return (
+            f"--sandbox: profile {profile!r} ({source}): {options_are} replaced by the sandbox's own, "
+            "as are its base URL and credential; every other setting is kept"
+        )
+
+
+class SandboxReplaced(UserWarning):
+    """``--sandbox`` replaced profile options with the sandbox's own (``SandboxLink.notice``); the CLI prints it as a note."""
+
 
 @dataclass(frozen=True)
 class SkuLimit:
@@ -59,7 +74,8 @@ class SpecRules:
     """Model formats the target accepts (``stl``, ``obj``, ``3mf``); None: all three."""
     sku_limit: SkuLimit | None = None
     max_upload_bytes: int | None = None
-    """The largest file the target documents that it accepts; None: no documented limit."""
+    """The largest file the target documents that it accepts, checked by ``validate`` against each
+    model and photo; None: no document gives a number. Set it only with the document it comes from."""
     title: str = ""
     """How messages name the target ("CTQ")."""
 

@@ -36,6 +36,8 @@ CTQ = TargetSystem(
     ),
     sandbox=SandboxLink(app="ctq", secrets=_secrets, options=_sandbox_options),
     status="ctq",
+    # no max_upload_bytes: none of the three Swagger files nor the user flow names a size limit for
+    # the signed-URL upload (shared/targets.md, section 1)
     rules=SpecRules(title="CTQ", model_formats=frozenset({"stl"})),
     catalogue={"default": "catalogue/ctq", "2021-04-27": "catalogue/ctq-2021-04-27"},
 )

@@ -15,6 +15,7 @@ def _secrets(credentials: Mapping[str, str]) -> dict[str, str]:
 
 _AUTH = {"kind": "token", "env": "THREEYOURMIND_TOKEN"}
 _RULES = SpecRules(title="3YOURMIND")
+"""No max_upload_bytes: no public 3YOURMIND document gives an upload limit (shared/targets.md, section 2); each instance sets its own."""
 
 SERVICE_PANEL = TargetSystem(
     name="3yourmind-service-panel",

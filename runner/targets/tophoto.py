@@ -45,6 +45,7 @@ TOPHOTO = TargetSystem(
     ),
     sandbox=SandboxLink(app="tophoto", secrets=_secrets, replaced=("skus", "shipping", "currency")),
     status="tophoto",
+    # no max_upload_bytes: "NOT DOCUMENTED: ZIP size limits" (shared/targets.md, section 3)
     rules=SpecRules(
         title="to.photo",
         photo_items=True,

@@ -274,3 +274,22 @@ def test_pick_after_a_search_says_nothing_matched() -> None:
     assert searched.endswith("no customer matches 'x@example.com'")
     listed = _pick('[] | pick("WELCOME10", what="discount code")')
     assert listed.endswith("unknown discount code 'WELCOME10': the target offers no discount codes")
+
+
+def test_sandbox_says_which_profile_options_it_replaces(tmp_path: Path) -> None:
+    spec = spec_copy(tmp_path, "tophoto-mug.yaml")
+    profiles = {"tophoto": {"system": "tophoto", "options": {"skus": [{"sku": "99000000", "title": "Live mug", "processor": "p", "price": 1}], "portal": 1000}}}
+    (tmp_path / "orderspec.yaml").write_text(yaml.safe_dump({"profiles": profiles}), encoding="utf-8")
+    ran = orderspec("catalogue", str(spec), "--sandbox")
+    assert ran.code == 0, ran.stderr  # the sandbox's SKU list, not the profile's production one
+    note = [line for line in ran.stderr.splitlines() if line.startswith("note: ")]
+    assert note == [
+        f"note: --sandbox: profile 'tophoto' ({tmp_path / 'orderspec.yaml'}:2:3): option skus is replaced by the sandbox's own, "
+        "as are its base URL and credential; every other setting is kept"
+    ]
+    planned = orderspec("plan", "--sandbox", str(spec))
+    assert planned.code == 0 and "option skus is replaced" in planned.stderr
+    quiet = orderspec("plan", "-q", "--sandbox", str(spec))
+    assert quiet.code == 0 and quiet.stderr == ""
+    # a profile that agrees with the sandbox hears nothing
+    assert "note:" not in orderspec("plan", "--sandbox", str(EXAMPLES / "tophoto-mug.yaml")).stderr
