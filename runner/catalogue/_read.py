@@ -131,7 +131,7 @@ def read_catalogue(
     ``transport`` defaults to the live network; the profile's credential is applied to
     its own origin only, as for orders.
     """
-    from orderspec.engine import FlowContext, run_flow
+    from orderspec.engine import ConnectionFailed, FlowContext, run_flow
     from orderspec.orders import make_client
     from orderspec.targets import get
 
@@ -141,7 +141,14 @@ def read_catalogue(
     context = FlowContext(target=target, folder=path.parent)
     with _transport(transport) as sender, make_client(source.profile, source.secrets, sender) as client:
         extra: dict[str, Any] = {} if clock is None else {"clock": clock}
-        result = run_flow(loaded, context, client=client, on_event=on_event, stop_before="write", **extra)
+        try:
+            result = run_flow(loaded, context, client=client, on_event=on_event, stop_before="write", **extra)
+        except ConnectionFailed as exc:
+            if source.profile.source != "embedded default" or exc.hint:
+                raise
+            port = source.profile.base_url.rsplit(":", 1)[-1]
+            hint = f"add --sandbox, or start the sandbox with: orderspec sandbox serve {source.system} --port {port}"
+            raise ConnectionFailed(exc.message, step=exc.step, location=exc.location, hint=hint) from None
     sections, notes = _sections(result.outputs, path)
     profile = source.profile
     return Catalogue(source.system, get(source.system).title, profile.name, profile.base_url, profile.sandbox, sections, notes)
