@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager
 from os import PathLike
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 
@@ -67,6 +67,15 @@ class Sessions:
                 transport = ReplayTransport(path, scrubber)
             self._transports[key] = transport
         return self._use(key, transport)
+
+    def metadata(self, path: str | PathLike[str]) -> dict[str, Any] | None:
+        """The metadata of the cassette opened at ``path``, None if it was not opened.
+
+        A recording writes what this dict holds when it is saved (set it before ``close()``);
+        a replay's holds what the recording kept.
+        """
+        transport = self._transports.get(Path(path).resolve())
+        return None if transport is None else transport.metadata
 
     @contextmanager
     def _use(self, key: Path, transport: httpx.BaseTransport) -> Iterator[httpx.BaseTransport]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from orderspec.cassettes._errors import CassetteError, CassetteMismatch, Cassett
 from orderspec.cassettes._match import WEIGHTS, request_line
 from orderspec.cassettes._pipeline import request_hook, response_hook
 from orderspec.cassettes._scrub import PLACEHOLDER, Scrubber
-from orderspec.cassettes._vcr import load_cassette, matchers, new_cassette, save
+from orderspec.cassettes._vcr import load_cassette, matchers, metadata_of, new_cassette, save
 
 RERECORD_HINT = "if the change is intended, record the cassette again with --record"
 _RECOMPUTED = frozenset({"content-length", "content-encoding", "transfer-encoding"})
@@ -62,7 +63,8 @@ class RecordingTransport(httpx.BaseTransport):
 
     The request body streams through unchanged (hashed on the way, never held); the
     answer is read whole, as an API answer is small. Nothing is written until
-    ``save()``; ``inner`` is not closed by this transport.
+    ``save()``; ``inner`` is not closed by this transport. ``metadata`` (JSON values) is
+    written beside the interactions, as vcrpy's cassette metadata, scrubbed like an answer.
     """
 
     def __init__(self, path: str | PathLike[str], inner: httpx.BaseTransport, scrubber: Scrubber) -> None:
@@ -71,6 +73,7 @@ class RecordingTransport(httpx.BaseTransport):
         self._scrubber = scrubber
         self._cassette = new_cassette(self.path, scrubber)
         self._lock = threading.Lock()
+        self.metadata: dict[str, Any] = {}
 
     @property
     def interactions(self) -> int:
@@ -101,8 +104,9 @@ class RecordingTransport(httpx.BaseTransport):
             for _ in range(2):
                 requests = [scrub_request(copy.deepcopy(request)) for request, _ in self._cassette.data]
                 responses = [scrub_response(copy.deepcopy(response)) for _, response in self._cassette.data]
+            metadata = scrub_metadata(self._scrubber, self.metadata)
             try:
-                save(self.path, requests, responses)
+                save(self.path, requests, responses, metadata)
             except OSError as exc:
                 raise CassetteError(f"cannot write the cassette {self.path}: {exc.strerror or exc}") from None
 
@@ -126,6 +130,8 @@ class ReplayTransport(httpx.BaseTransport):
         self._cassette = load_cassette(self.path, self._scrubber)
         self._matchers = matchers()
         self._lock = threading.Lock()
+        self.metadata: dict[str, Any] = metadata_of(self._cassette)
+        """What the recording kept beside its interactions (empty for a cassette without metadata)."""
 
     @property
     def interactions(self) -> int:
@@ -218,6 +224,14 @@ class ReplayTransport(httpx.BaseTransport):
             if best is None or key > best[0]:
                 best = (key, index, failures)
         return None if best is None else (best[1], best[2])
+
+
+def scrub_metadata(scrubber: Scrubber, metadata: dict[str, Any]) -> dict[str, Any]:
+    """``metadata`` as JSON data, with credentials and loopback ports scrubbed as in an answer."""
+    if not metadata:
+        return {}
+    text = json.dumps(scrubber.data(metadata), ensure_ascii=False, default=str)
+    return dict(json.loads(scrubber.text(text)))
 
 
 def _replayed(record: dict[str, Any], request: httpx.Request) -> httpx.Response:

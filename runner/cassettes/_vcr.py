@@ -65,7 +65,17 @@ def matchers() -> list[Any]:
     return list(_VCR.get_merged_config()["match_on"])
 
 
-def save(path: Path, requests: list[Any], responses: list[Any]) -> None:
-    """Write ``requests`` and ``responses`` to ``path`` through the registered persister and serializer."""
+def save(path: Path, requests: list[Any], responses: list[Any], metadata: dict[str, Any] | None = None) -> None:
+    """Write ``requests`` and ``responses`` (and vcrpy's cassette ``metadata``, if any) to ``path``
+    through the registered persister and serializer."""
     config = _VCR.get_merged_config()
-    config["persister"].save_cassette(str(path), {"requests": requests, "responses": responses}, serializer=config["serializer"])
+    cassette: dict[str, Any] = {"requests": requests, "responses": responses}
+    if metadata:
+        cassette["metadata"] = metadata
+    config["persister"].save_cassette(str(path), cassette, serializer=config["serializer"])
+
+
+def metadata_of(cassette: Any) -> dict[str, Any]:
+    """The metadata a loaded cassette holds (vcrpy keeps it beside the interactions; empty if none)."""
+    found = getattr(cassette, "_metadata", None)
+    return dict(found) if isinstance(found, dict) else {}
