@@ -156,6 +156,8 @@ class Scrubber:
     ) -> None:
         self._lock = threading.Lock()
         self._forms: set[str] = set()
+        self._learned: set[str] = set()  # values whose forms are known: a credential header repeats on every request
+        self._headers_seen: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
         self.headers = CREDENTIAL_HEADERS | {name.lower() for name in headers}
         self.params = frozenset(name.lower() for name in params)
@@ -169,10 +171,11 @@ class Scrubber:
     def learn(self, value: object) -> None:
         """Treat ``value`` as a secret from now on (too short a value is ignored)."""
         text = value if isinstance(value, str) else ("" if value is None else str(value))
-        if len(text) < MIN_SECRET or text == PLACEHOLDER:
+        if len(text) < MIN_SECRET or text == PLACEHOLDER or text in self._learned:
             return
         forms = secret_forms(text)
         with self._lock:
+            self._learned.add(text)
             if not forms <= self._forms:
                 self._forms |= forms
                 self._pattern = None
@@ -187,6 +190,9 @@ class Scrubber:
                 self._pattern = None
 
     def _learn_header(self, value: str) -> None:
+        if value in self._headers_seen:
+            return
+        self._headers_seen.add(value)
         match = _SCHEME.match(value)
         credential = value[match.end(1) :].strip() if match else value.strip()
         if match and match.group(1).lower() == "basic":
