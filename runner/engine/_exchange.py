@@ -168,8 +168,11 @@ class Sender:
             state.method, state.url = built.method, built.url
             try:
                 response = self.client.send(built.request)
-            except BodyError as exc:  # a file went away or became unreadable while sending
-                raise BodyError(self.mask(f"step {path!r}: {exc.message}"), step=path, location=step.location) from None
+            except BodyError as exc:  # a file went away, changed size or became unreadable while sending
+                hint = exc.hint
+                if step.effect in ("create", "place"):
+                    hint = f"part of the request was sent; check on the target before running again (a {step.effect} step is never repeated blindly)"
+                raise BodyError(self.mask(f"step {path!r}: {exc.message}"), step=path, location=step.location, hint=hint) from None
             except httpx.TransportError as exc:
                 why = transport_reason(exc, self.builder.seconds(step))
                 where = f"{state.method} {state.url}"

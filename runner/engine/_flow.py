@@ -20,7 +20,7 @@ from orderspec._resources import schema_path
 from orderspec._yaml import Document, JsonPath, load_yaml
 from orderspec.engine._contract import Contract, PlaceStep, read_contract
 from orderspec.engine._errors import FlowSourceError
-from orderspec.engine._template import Const, Renderer, compile_expression, compile_template
+from orderspec.engine._template import Const, Renderer, compile_expression, compile_template, compile_url
 from orderspec.errors import Location, SourceError
 
 Effect = Literal["read", "write", "create", "place"]
@@ -343,6 +343,13 @@ class _Builder:
             bad = self._first_bad(value, path)
             raise self.fail(bad, f"template syntax: {exc.message}") from None
 
+    def url(self, value: Any, path: JsonPath) -> Renderer:
+        """A request's ``url``: values inserted after its start are sent percent-encoded (``compile_url``)."""
+        try:
+            return compile_url(value)
+        except TemplateSyntaxError as exc:
+            raise self.fail(path, f"template syntax: {exc.message}") from None
+
     def _first_bad(self, value: Any, path: JsonPath) -> JsonPath:
         """The path of the first string inside ``value`` that does not compile."""
         if isinstance(value, str):
@@ -636,7 +643,7 @@ class _Builder:
             )
         return Request(
             method=data["method"],
-            url=self.template(data["url"], path + ("url",)),
+            url=self.url(data["url"], path + ("url",)),
             params=None if params is None else self.template(params, path + ("params",)),
             headers=self.headers(data.get("headers"), path + ("headers",)),
             json=self.template(data["json"], path + ("json",)) if "json" in data else None,

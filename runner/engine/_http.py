@@ -13,6 +13,7 @@ import hashlib
 import json
 import mimetypes
 import os
+import stat
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -57,25 +58,119 @@ def as_text(value: Any) -> str:
 # -- files ----------------------------------------------------------------------------
 
 
-def _resolve(path: Any, folder: Path) -> Path:
-    if not isinstance(path, (str, os.PathLike)) or not str(path):
+Roots = tuple[Path, ...]
+"""The folders a flow may send files from (real paths): the spec's and the flow's."""
+
+
+def confine_to(*folders: Path | None) -> Roots:
+    """``folders`` as roots to check file paths against (symbolic links resolved, duplicates dropped)."""
+    roots: list[Path] = []
+    for folder in folders:
+        if folder is not None:
+            real = Path(os.path.realpath(folder))
+            if real not in roots:
+                roots.append(real)
+    return tuple(roots)
+
+
+def _inside(real: str, roots: Roots) -> bool:
+    return any(real == str(root) or real.startswith(str(root).rstrip(os.sep) + os.sep) for root in roots)
+
+
+def _outside(path: Path, roots: Roots) -> BodyError:
+    where = " or ".join(str(root) for root in roots) or "no folder"
+    return BodyError(
+        f"{path} is outside the folders a flow may send files from ({where})",
+        hint="keep model and photo files beside the spec (or the flow) or in a folder below it; a symbolic link must not lead out",
+    )
+
+
+def _resolve(path: Any, folder: Path, roots: Roots) -> tuple[Path, int]:
+    """The file ``path`` names (relative to ``folder``) and its size, checked: inside ``roots`` after links, a regular file."""
+    if not isinstance(path, (str, os.PathLike)) or not str(path) or "\0" in str(path):
         raise BodyError(f"a file path must be text, got {path!r}")
     resolved = Path(path)
     if not resolved.is_absolute():
         resolved = folder / resolved
-    if not resolved.is_file():
-        raise BodyError(f"file not found: {resolved}")
-    return resolved
-
-
-def _file_chunks(path: Path) -> Iterator[bytes]:
     try:
-        handle = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the generator
+        real = os.path.realpath(resolved)
+    except (OSError, ValueError) as exc:
+        raise BodyError(f"cannot read {resolved}: {exc}") from None
+    if not _inside(real, roots):
+        raise _outside(resolved, roots)
+    try:
+        info = os.stat(real)
+    except FileNotFoundError:
+        raise BodyError(f"file not found: {resolved}") from None
+    except OSError as exc:
+        raise BodyError(f"cannot read {resolved}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise BodyError(f"{resolved} is {what}; a flow sends regular files only")
+    return resolved, info.st_size
+
+
+def _opened_path(descriptor: int, path: Path, info: os.stat_result) -> str | None:
+    """Where the open ``descriptor`` really is; None when that cannot be told for sure."""
+    proc = f"/proc/self/fd/{descriptor}"
+    if os.path.islink(proc):
+        return os.readlink(proc)
+    real = os.path.realpath(path)
+    try:
+        again = os.stat(real)
+    except OSError:
+        return None
+    return real if (again.st_dev, again.st_ino) == (info.st_dev, info.st_ino) else None
+
+
+def _open_confined(path: Path, roots: Roots) -> tuple[int, int]:
+    """Open ``path`` for reading and check again, on the open file: a regular file inside ``roots``.
+
+    The checks of ``_resolve`` ran when the request was built; a file swapped for a link
+    or a FIFO since then is caught here, on what was actually opened.
+    """
+    try:  # non-blocking, so a FIFO put in the file's place cannot hang the run
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise BodyError(f"cannot read {path}: {exc.strerror or exc}") from None
-    with handle:
-        while chunk := handle.read(CHUNK):
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise BodyError(f"{path} is no longer a regular file; a flow sends regular files only")
+        real = _opened_path(descriptor, path, info)
+        if real is None or not _inside(real, roots):
+            raise _outside(path, roots)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor, info.st_size
+
+
+def _file_chunks(path: Path, roots: Roots, size: int) -> Iterator[bytes]:
+    """The bytes of ``path``, which must still be ``size`` bytes long: a body's length was announced."""
+    descriptor, now = _open_confined(path, roots)
+    with open(descriptor, "rb", buffering=0, closefd=True) as handle:
+        if now != size:
+            raise _resized(path, size, now)
+        sent = 0
+        while True:
+            try:
+                chunk = handle.read(min(CHUNK, size - sent + 1))
+            except OSError as exc:
+                raise BodyError(f"cannot read {path}: {exc.strerror or exc}") from None
+            if not chunk:
+                break
+            sent += len(chunk)
+            if sent > size:
+                raise _resized(path, size, None)
             yield chunk
+        if sent != size:
+            raise _resized(path, size, sent)
+
+
+def _resized(path: Path, size: int, now: int | None) -> BodyError:
+    grown = "grew" if now is None or now > size else "shrank"
+    return BodyError(f"{path} {grown} while it was being sent ({size} bytes announced); nothing more was sent from it")
 
 
 class _Sink:
@@ -97,37 +192,41 @@ class _Sink:
         return data
 
 
-def _zip_entries(raw: Any, folder: Path) -> list[tuple[Path, str]]:
+_ZipEntry = tuple[Path, str, int]
+"""A file of a ZIP body: its path, its name in the archive, its size."""
+
+
+def _zip_entries(raw: Any, folder: Path, roots: Roots) -> list[_ZipEntry]:
     if not isinstance(raw, list) or not raw:
         raise BodyError(f"zip entries must be a non-empty list of {{path, name}}, got {type(raw).__name__}")
-    entries: list[tuple[Path, str]] = []
+    entries: list[_ZipEntry] = []
     names: set[str] = set()
     for entry in raw:
         if isinstance(entry, dict):
-            path = _resolve(entry.get("path"), folder)
+            path, size = _resolve(entry.get("path"), folder, roots)
             name = as_text(entry.get("name") or path.name)
         else:
-            path = _resolve(entry, folder)
+            path, size = _resolve(entry, folder, roots)
             name = path.name
         if name in names:
             raise BodyError(f"two ZIP entries are named {name!r}")
         names.add(name)
-        entries.append((path, name))
+        entries.append((path, name, size))
     return entries
 
 
-def _zip_chunks(entries: list[tuple[Path, str]]) -> Iterator[bytes]:
+def _zip_chunks(entries: list[_ZipEntry], roots: Roots) -> Iterator[bytes]:
     """The ZIP archive of ``entries`` (stored, not compressed: photos and models are dense)."""
     sink = _Sink()
     archive = zipfile.ZipFile(cast("IO[bytes]", sink), "w", compression=zipfile.ZIP_STORED, allowZip64=True)
-    for path, name in entries:
+    for path, name, size in entries:
         info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-        info.file_size = path.stat().st_size
+        info.file_size = size
         info.compress_type = zipfile.ZIP_STORED
         info.create_system = _ZIP_UNIX
         info.external_attr = _ZIP_MODE
         with archive.open(info, "w") as target:
-            for chunk in _file_chunks(path):
+            for chunk in _file_chunks(path, roots, size):
                 target.write(chunk)
                 yield sink.take()
         yield sink.take()
@@ -147,16 +246,16 @@ class _Part:
         self.content_type = content_type
 
 
-def _source_part(source: Source, ctx: Context, folder: Path) -> _Part:
+def _source_part(source: Source, ctx: Context, folder: Path, roots: Roots) -> _Part:
     filename = source.filename(ctx) if source.filename else None
     content_type = source.content_type(ctx) if source.content_type else None
     if isinstance(source, ZipSource):
-        entries = _zip_entries(source.entries(ctx), folder)
-        return _Part(lambda: _zip_chunks(entries), None, as_text(filename or "files.zip"), as_text(content_type or "application/zip"))
-    path = _resolve(source.path(ctx), folder)
+        entries = _zip_entries(source.entries(ctx), folder, roots)
+        return _Part(lambda: _zip_chunks(entries, roots), None, as_text(filename or "files.zip"), as_text(content_type or "application/zip"))
+    path, size = _resolve(source.path(ctx), folder, roots)
     name = as_text(filename or path.name)
     guessed = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return _Part(lambda: _file_chunks(path), path.stat().st_size, name, as_text(guessed))
+    return _Part(lambda: _file_chunks(path, roots, size), size, name, as_text(guessed))
 
 
 def _counted(chunks: Iterator[bytes], progress: ProgressCallback | None) -> Iterator[bytes]:
@@ -227,19 +326,28 @@ def _multipart(fields: dict[str, Any], files: list[tuple[str, _Part]]) -> tuple[
 
 
 class Body:
-    """A rendered body: content (bytes or a fresh chunk iterator), its type and length."""
+    """A rendered body: content (bytes or a fresh chunk iterator), its type and length.
 
-    __slots__ = ("content", "content_type", "length", "streamed")
+    ``texts`` are the rendered values of a streamed body that are not file contents
+    (multipart fields and file names), for checks that must not read the files.
+    """
 
-    def __init__(self, content: Any, content_type: str | None, length: int | None, streamed: bool) -> None:
+    __slots__ = ("content", "content_type", "length", "streamed", "texts")
+
+    def __init__(self, content: Any, content_type: str | None, length: int | None, streamed: bool, texts: tuple[str, ...] = ()) -> None:
         self.content = content
         self.content_type = content_type
         self.length = length
         self.streamed = streamed
+        self.texts = texts
 
 
-def build_body(request: Request, ctx: Context, folder: Path, progress: ProgressCallback | None) -> Body | None:
-    """Render and encode the body of ``request``; None when it has none."""
+def build_body(request: Request, ctx: Context, folder: Path, progress: ProgressCallback | None, roots: Roots | None = None) -> Body | None:
+    """Render and encode the body of ``request``; None when it has none.
+
+    Files are read only from inside ``roots`` (default: ``folder``), regular files only.
+    """
+    roots = confine_to(folder) if roots is None else roots
     if request.json is not None:
         try:
             data = json.dumps(request.json(ctx), ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
@@ -254,11 +362,12 @@ def build_body(request: Request, ctx: Context, folder: Path, progress: ProgressC
         return Body(urlencode(pairs).encode(), "application/x-www-form-urlencoded", None, False)
     if request.multipart_files is not None:
         fields = request.multipart_fields(ctx) if request.multipart_fields else {}
-        files = [(name, _source_part(source, ctx, folder)) for name, source in request.multipart_files]
+        files = [(name, _source_part(source, ctx, folder, roots)) for name, source in request.multipart_files]
         content_type, length, chunks = _multipart(fields, files)
-        return Body(_counted(chunks(), progress), content_type, length, True)
+        texts = tuple(f"{name}={value!s}" for name, value in fields.items()) + tuple(part.filename for _, part in files)
+        return Body(_counted(chunks(), progress), content_type, length, True, texts)
     if request.content is not None:
-        part = _source_part(request.content, ctx, folder)
+        part = _source_part(request.content, ctx, folder, roots)
         explicit = request.content.content_type is not None or isinstance(request.content, ZipSource)
-        return Body(_counted(part.chunks(), progress), part.content_type if explicit else None, part.size, True)
+        return Body(_counted(part.chunks(), progress), part.content_type if explicit else None, part.size, True, (part.filename,))
     return None

@@ -7,7 +7,7 @@ missing, a header that is not ASCII text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,60 @@ import httpx
 from orderspec.engine import _events as ev
 from orderspec.engine._errors import ConnectionFailed, FlowError, PickError, TemplateError
 from orderspec.engine._flow import Flow, Step
-from orderspec.engine._http import as_text, build_body, join_url
+from orderspec.engine._http import Body, as_text, build_body, confine_to, join_url
+from orderspec.engine._mask import Masker
 from orderspec.engine._template import Const, EvalFailure, Renderer
 from orderspec.engine._wording import Mask, reason
+
+Origin = tuple[str, str, int | None]
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str | httpx.URL | None) -> Origin | None:
+    """Scheme, host and port of an absolute http(s) URL; None for anything else."""
+    if url is None or url == "":
+        return None
+    try:
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        return None
+    if parsed.scheme not in _DEFAULT_PORTS or not parsed.host:
+        return None
+    return parsed.scheme, parsed.host, parsed.port or _DEFAULT_PORTS[parsed.scheme]
+
+
+def _shown(origin: Origin | None) -> str:
+    if origin is None:
+        return "nowhere (no base URL is set)"
+    scheme, host, port = origin
+    return f"{scheme}://{host}" + ("" if port == _DEFAULT_PORTS.get(scheme) else f":{port}")
+
+
+class _Secrets(Mapping[str, Any]):
+    """``secrets`` as one request's templates see it: reading a value is noted, or refused with ``refusal``."""
+
+    __slots__ = ("_values", "read", "refusal")
+
+    def __init__(self, values: Mapping[str, Any], refusal: str | None = None) -> None:
+        self._values = values
+        self.refusal = refusal
+        self.read = False
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._values[key]
+        if self.refusal is not None:
+            raise EvalFailure(f"secrets.{key}", f"secrets.{key} cannot be used here: {self.refusal}")
+        self.read = True
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"<secrets {', '.join(self._values)}>"
 
 Emit = Callable[[ev.Event], None]
 
@@ -57,8 +108,11 @@ class RequestBuilder:
         self.client = client
         self.base_url = base_url
         self.folder = folder
+        self.roots = confine_to(folder, flow.folder)
+        """Files are sent from the spec's (the context's) folder and the flow's, nowhere else."""
         self.mask = mask
         self.emit = emit
+        self._secret_origin: tuple[Origin | None] | None = None
         self._headers: dict[int, tuple[tuple[str, Renderer], ...]] = {}
         self._timeouts: dict[int, httpx.Timeout] = {}
 
@@ -88,14 +142,44 @@ class RequestBuilder:
             self._headers[id(step)] = merged
         return merged
 
+    def secret_origin(self, ctx: Mapping[str, Any]) -> Origin | None:
+        """Where secrets may be sent: the origin of ``target.base_url`` (``--base-url``), else of the flow's ``base_url``."""
+        if self._secret_origin is None:
+            target = ctx.get("target")
+            given = target.get("base_url") if isinstance(target, Mapping) else None
+            self._secret_origin = (origin_of(as_text(given)) if given else origin_of(self.base_url),)
+        return self._secret_origin[0]
+
     def build(self, step: Step, ctx: dict[str, Any], path: str, *, url: str | None = None, params: Mapping[str, Any] | None = None) -> Built:
         """The step's request; ``url`` replaces its own (a next page's link, which carries its query),
-        ``params`` are added to its own (a page number)."""
+        ``params`` are added to its own (a page number).
+
+        With secrets in the context, a request to another origin than ``secret_origin``
+        may not read them, nor carry a value that holds one (in any encoding).
+        """
         request = step.request
         assert request is not None
         label = f"step {path!r}"
+        secrets = ctx.get("secrets")
+        elsewhere: str | None = None
         try:
-            target = self.url(step, ctx) if url is None else url
+            if secrets:
+                watched = _Secrets(secrets)
+                ctx = {**ctx, "secrets": watched}
+                target = self.url(step, ctx) if url is None else url
+                allowed, going = self.secret_origin(ctx), origin_of(target)
+                if going is None or going != allowed:
+                    elsewhere = f"secrets are sent only to {_shown(allowed)}, and this request goes to {_shown(going) if going else repr(target)}"
+                    if watched.read:
+                        raise TemplateError(
+                            self.mask(f"{label}: the url reads secrets; {elsewhere}"),
+                            step=path,
+                            location=step.location,
+                            hint="secrets go to the origin of base_url (or --base-url) only",
+                        )
+                    ctx["secrets"] = _Secrets(secrets, refusal=elsewhere)
+            else:
+                target = self.url(step, ctx) if url is None else url
             headers: dict[str, str] = {}
             for name, renderer in self._merged_headers(step):
                 value = renderer(ctx)
@@ -108,7 +192,7 @@ class RequestBuilder:
             if params:
                 query = {**(query or {}), **params}
             progress = _UploadCounter(self.emit, path) if self.emit and request.streams else None
-            body = build_body(request, ctx, self.folder, progress)
+            body = build_body(request, ctx, self.folder, progress, self.roots)
             if progress is not None and body is not None:
                 progress.total = body.length
         except EvalFailure as exc:
@@ -116,7 +200,9 @@ class RequestBuilder:
         except PickError as exc:
             raise PickError(self.mask(f"{label}: {exc.message}"), step=path, location=step.location) from None
         except FlowError as exc:
-            raise type(exc)(self.mask(f"{label}: {exc.message}"), step=path, location=step.location) from None
+            if isinstance(exc, TemplateError) and exc.step == path:
+                raise
+            raise type(exc)(self.mask(f"{label}: {exc.message}"), step=path, location=step.location, hint=exc.hint) from None
         content = None
         if body is not None:
             content = body.content
@@ -134,8 +220,26 @@ class RequestBuilder:
             built = self.client.build_request(request.method, address, headers=headers, content=content, timeout=self._timeout(step))
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise ConnectionFailed(self.mask(f"{label}: invalid URL {target!r}: {exc}"), step=path, location=step.location) from None
-        except UnicodeEncodeError as exc:
-            raise TemplateError(self.mask(f"{label}: a header value is not ASCII text ({exc.object!r})"), step=path, location=step.location) from None
+        except UnicodeEncodeError:
+            names = ", ".join(name for name, value in headers.items() if not value.isascii()) or "?"
+            raise TemplateError(self.mask(f"{label}: a header value is not ASCII text (header {names})"), step=path, location=step.location) from None
         except TypeError as exc:  # e.g. a query parameter rendered to a mapping
             raise TemplateError(self.mask(f"{label}: cannot send the request: {exc}"), step=path, location=step.location) from None
+        if elsewhere is not None and isinstance(self.mask, Masker) and _carries_secret(built, body, self.mask):
+            raise TemplateError(
+                self.mask(f"{label}: the request carries a secret; {elsewhere}"),
+                step=path,
+                location=step.location,
+                hint="a value computed from a secret is a secret too; send it to the origin of base_url (or --base-url) only",
+            )
         return Built(built, request.method, self.mask(str(built.url)))
+
+
+def _carries_secret(built: httpx.Request, body: Body | None, mask: Masker) -> bool:
+    """Whether a secret, in any of the forms the masker knows, is in the URL, a header or the rendered body."""
+    texts = [str(built.url), *(f"{name}: {value}" for name, value in built.headers.items())]
+    if body is not None:
+        if isinstance(body.content, bytes):
+            texts.append(body.content.decode("utf-8", "replace"))
+        texts.extend(body.texts)
+    return any(mask.found(text) for text in texts)

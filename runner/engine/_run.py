@@ -10,7 +10,7 @@ through a ``Clock``, so replay and tests skip the waiting. The walk over the ste
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -45,6 +45,7 @@ class _Runner:
         stop_before: str | None,
         done: Collection[str],
         unknown: Collection[str] = (),
+        redact: Iterable[str] = (),
     ) -> None:
         self.flow = flow
         self.context = context
@@ -56,7 +57,7 @@ class _Runner:
         self.stop_rank = None if stop_before is None else EFFECT_RANK[stop_before]
         self.done = done
         self.unknown = unknown
-        self.mask = Masker(context.secrets.values())
+        self.mask = Masker([*context.secrets.values(), *redact])
         self.evaluator = Evaluator(self.mask)
         self.vars: dict[str, Any] = dict(context.vars)
         self.ctx: dict[str, Any] = {"order": context.order, "target": context.target, "secrets": context.secrets, "vars": self.vars}
@@ -139,6 +140,7 @@ def run_flow(
     stop_before: Effect | None = None,
     done: Collection[str] = (),
     unknown: Collection[str] = (),
+    redact: Iterable[str] = (),
 ) -> FlowResult:
     """Run ``flow`` and return its outputs, variables and per-step results.
 
@@ -152,6 +154,9 @@ def run_flow(
     ``unknown`` holds paths of create or place steps an earlier run sent without learning
     the outcome: each is read back with its ``recover`` block instead of being sent, and
     sent only if the answer says it was not carried out (no block: ``OutcomeUnknown``).
+    ``redact`` holds values to hide in every message, event and result besides
+    ``context.secrets``: credentials the HTTP layer applies, which templates never see
+    but a server may echo back.
     Failures raise a ``FlowError`` whose ``result`` holds what ran; an
     ``OrderspecError`` of the caller's hooks comes back as ``FlowFailed`` (``cause``).
     """
@@ -160,7 +165,7 @@ def run_flow(
     coerced = FlowContext.coerce(context)
 
     def run_with(sender: httpx.Client) -> FlowResult:
-        return _Runner(flow, coerced, sender, clock or SystemClock(), on_event, gate, journal, stop_before, done, unknown).run()
+        return _Runner(flow, coerced, sender, clock or SystemClock(), on_event, gate, journal, stop_before, done, unknown, redact).run()
 
     if client is not None:
         return run_with(client)

@@ -22,6 +22,7 @@ import time
 import uuid as _uuid
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import StrictUndefined, Undefined, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError
@@ -339,3 +340,94 @@ def compile_template(value: Any) -> Renderer:
         return lambda ctx: [item(ctx) for item in elements]
     return Const(value)
 
+
+
+# -- URLs -----------------------------------------------------------------------------
+
+_PATH_SAFE = "-._~!$&'()*+,;=:@"
+"""Characters a value keeps in a path segment (RFC 3986 ``pchar`` without ``/``)."""
+_QUERY_SAFE = "-._~!$'()*,;:@/?"
+"""Characters a value keeps in a query or fragment (``&``, ``=``, ``+`` and ``#`` are encoded)."""
+_ENCODED = re.compile(r"(%[0-9A-Fa-f]{2})")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def url_quote(text: str, part: str) -> str:
+    """``text`` percent-encoded as a value in the ``path`` or ``query`` of a URL.
+
+    ``%XX`` already in it is kept (``| urlencode`` in the template, an id the target
+    encoded), so encoding twice changes nothing; a lone ``.`` or ``..`` is encoded too,
+    or it would be read as a step up the path.
+    """
+    if part == "path" and text in (".", ".."):
+        return text.replace(".", "%2E")
+    safe = _PATH_SAFE if part == "path" else _QUERY_SAFE
+    pieces = _ENCODED.split(text)
+    return "".join(piece if index % 2 else quote(piece, safe=safe) for index, piece in enumerate(pieces))
+
+
+def _url_part(prefix: str) -> str | None:
+    """What a value continues after ``prefix``: ``path``, ``query``, or None at the start of the URL or in its host."""
+    if not prefix:
+        return None
+    if "?" in prefix or "#" in prefix:
+        return "query"
+    scheme = _SCHEME.match(prefix)
+    if scheme is not None and "/" not in prefix[scheme.end() :]:
+        return None
+    return "path"
+
+
+_URLS: dict[str, Renderer] = {}
+
+
+def compile_url(value: Any) -> Renderer:
+    """Compile a request's ``url``: values inserted after its start are percent-encoded data.
+
+    ``/orders/{{ vars.id }}/apply-discount/{{ order.discount_code }}`` cannot be steered
+    to another path by a code holding ``/``, ``?``, ``#`` or ``..``; a value that starts
+    the URL (``{{ target.base_url }}/x``, ``{{ vars.service }}/users/``, a signed URL) is
+    inserted as written. A url built with ``{% %}`` blocks is rendered as written.
+    """
+    if not isinstance(value, str):
+        return compile_template(value)
+    cached = _URLS.get(value)
+    if cached is not None:
+        return cached
+    plain = _compile_string(value)
+    if isinstance(plain, Const) or _SINGLE.match(value):
+        _URLS[value] = plain
+        return plain
+    tree = ENV.parse(value)
+    if len(tree.body) != 1 or not isinstance(tree.body[0], nodes.Output):
+        _URLS[value] = plain
+        return plain
+    parts: list[Renderer | str] = []
+    for child in tree.body[0].nodes:
+        if isinstance(child, nodes.TemplateData):
+            parts.append(child.data)
+            continue
+        fast = _path_renderer(child)
+        if fast is not None:
+            parts.append(fast[0])
+            continue
+        single = nodes.Template([nodes.Output([child], lineno=child.lineno)], lineno=child.lineno)
+        single.set_environment(ENV)
+        template = ENV.from_string(single)
+        parts.append(_guarded(value, template.render))
+    frozen = tuple(parts)
+
+    def render(ctx: Context) -> str:
+        out = ""
+        for part in frozen:
+            if isinstance(part, str):
+                out += part
+                continue
+            result = part(ctx)
+            text = result if type(result) is str else str(result)
+            where = _url_part(out)
+            out += text if where is None else url_quote(text, where)
+        return out
+
+    _URLS[value] = render
+    return render

@@ -38,15 +38,19 @@ def reason(failure: EvalFailure) -> str:
 
 
 def excerpt(response: httpx.Response, mask: Mask) -> str:
-    """The answer's body on one line, cut to ``EXCERPT`` characters, secrets masked."""
+    """The answer's body on one line, cut to ``EXCERPT`` characters, secrets masked.
+
+    Masked first, on the whole text: a secret cut in half by the excerpt's end, or
+    with its runs of blanks collapsed, would no longer be recognised.
+    """
     try:
         text = response.text
     except Exception:  # noqa: BLE001 - undecodable bytes: show what we can
-        text = response.content[:EXCERPT].decode("latin-1")
-    text = " ".join(text.split())
+        text = response.content.decode("latin-1")
+    text = " ".join(mask(text).split())
     if not text:
         return "(empty body)"
-    return mask(text if len(text) <= EXCERPT else text[:EXCERPT] + " ...")
+    return text if len(text) <= EXCERPT else text[:EXCERPT] + " ..."
 
 
 def answer(response: httpx.Response, mask: Mask) -> str:

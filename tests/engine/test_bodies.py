@@ -138,7 +138,7 @@ def test_large_upload_is_not_held_in_memory(server, flow_of, tmp_path):
 
 
 def test_file_gone_while_sending_is_a_clear_error(tmp_path):
-    from orderspec.engine._http import BodyError, _file_chunks
+    from orderspec.engine._http import BodyError, _file_chunks, confine_to
 
     with pytest.raises(BodyError, match=r"cannot read .*gone.bin"):
-        list(_file_chunks(tmp_path / "gone.bin"))
+        list(_file_chunks(tmp_path / "gone.bin", confine_to(tmp_path), 0))

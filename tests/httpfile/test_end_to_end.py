@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,10 +35,17 @@ STEPS = [
 ]
 
 
+def _project(tmp_path: Path) -> Path:
+    """The seed's files in a folder of their own: a flow sends files from its folder (or below) only."""
+    folder = tmp_path / "project"
+    shutil.copytree(DATA, folder)
+    return folder
+
+
 def _convert(tmp_path: Path) -> Path:
-    flow_file = tmp_path / "flows" / "service-panel.yaml"
-    flow_file.parent.mkdir()
-    flow_file.write_text(import_http(DATA / "service-panel.http", flow_file).text)
+    folder = _project(tmp_path)
+    flow_file = folder / "service-panel.yaml"
+    flow_file.write_text(import_http(folder / "service-panel.http", flow_file).text)
     return flow_file
 
 
@@ -84,9 +92,10 @@ def test_converted_seed_runs_through_the_engine(tmp_path: Path, service_panel: S
 
 
 def test_import_http_then_orderspec_run(tmp_path: Path, service_panel: Server) -> None:
-    flow_file = tmp_path / "service-panel.yaml"
+    folder = _project(tmp_path)
+    flow_file = folder / "service-panel.yaml"
     imported = subprocess.run(
-        [sys.executable, "-m", "orderspec", "import-http", str(DATA / "service-panel.http"), "-o", str(flow_file)],
+        [sys.executable, "-m", "orderspec", "import-http", str(folder / "service-panel.http"), "-o", str(flow_file)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -116,7 +125,7 @@ def test_the_seed_token_never_reaches_the_flow(tmp_path: Path) -> None:
 
 def _with_poll_hint(flow_file: Path) -> Path:
     """The converted flow with the importer's poll hint pasted into the status step, as a user would."""
-    result = import_http(DATA / "service-panel.http", flow_file)
+    result = import_http(flow_file.parent / "service-panel.http", flow_file)
     [hint] = [w.message.split("add to this step: ", 1)[1] for w in result.warnings if "reads the analysis status once" in w.message]
     flow = result.conversion.flow
     [status_step] = [step for step in flow["steps"] if step["name"] == "GET file-status"]
@@ -139,8 +148,7 @@ def test_converted_seed_orders_before_the_analysis_finished_and_the_sandbox_refu
 
 def test_converted_seed_with_the_poll_hint_places_an_order_in_the_3yourmind_sandbox(tmp_path: Path, sandbox) -> None:
     running = sandbox("3yourmind-service-panel")
-    flow_file = tmp_path / "flows" / "service-panel.yaml"
-    flow_file.parent.mkdir()
+    flow_file = _project(tmp_path) / "service-panel.yaml"
     flow = load_flow(_with_poll_hint(flow_file))
     with httpx.Client(timeout=10) as client:
         result = run_flow(flow, {"vars": {"host": running.base_url}, "secrets": {"token": "sandbox-token"}}, client=client, clock=InstantClock())

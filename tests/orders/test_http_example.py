@@ -63,8 +63,12 @@ def _what_was_ordered(order: dict[str, Any]) -> dict[str, Any]:
 def test_imported_seed_places_the_same_order_as_the_built_in_flow(tmp_path: Path, sandbox, monkeypatch) -> None:
     # the seed reads the analysis status once (import-http warns); here only the orders are compared
     running = sandbox("3yourmind-service-panel", SandboxConfig(analysis_polls=0))
-    flow = tmp_path / "seed.yaml"
-    _run("import-http", str(SEED_HTTP), "-o", str(flow))
+    requests = tmp_path / "requests"  # the .http file with its model: a flow sends files from its own folder only
+    requests.mkdir()
+    shutil.copy(SEED_HTTP, requests / SEED_HTTP.name)
+    shutil.copy(SEED_MODEL, requests / SEED_MODEL.name)
+    flow = requests / "seed.yaml"
+    _run("import-http", str(requests / SEED_HTTP.name), "-o", str(flow))
     _run("run", str(flow), "--var", f"host={running.base_url}", "--secret", "token=SEED_TOKEN", env={"SEED_TOKEN": "sandbox-token"})
 
     folder = tmp_path / "specs"
