@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from orderspec.state import Record, StateStore
+    from orderspec.state import Record, Redact, StateStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,17 +33,18 @@ _format = click.option("--format", "output_format", type=click.Choice(["text", "
 
 def state_root(start: Path) -> Path:
     """The folder whose ``.orderspec/state.db`` is the default: the nearest ``orderspec.yaml``'s, else ``start``."""
-    from orderspec.orders import find_profiles_file
+    from orderspec.profiles import find_profiles_file
 
     found = find_profiles_file(start)
     return found.parent if found is not None else start
 
 
-def open_cli_store(state_location: str | None, *, create: bool = True) -> StateStore:
+def open_cli_store(state_location: str | None, *, create: bool = True, redact: Redact | None = None) -> StateStore:
     """The store a command uses: ``--state``, else ``ORDERSPEC_STATE``, else the SQLite default.
 
     With ``create`` False a SQLite file that does not exist yet is not created: it reads as
     an empty state (the inspecting commands leave no file behind where there was none).
+    ``redact`` masks secrets in what is written (``plan`` and ``apply`` pass their credentials').
     """
     from orderspec.state import MemoryStore, default_state_path, open_store, sqlite_path, state_url
 
@@ -52,10 +53,10 @@ def open_cli_store(state_location: str | None, *, create: bool = True) -> StateS
     if not create:
         path = default_state_path(root) if url is None else sqlite_path(url)
         if path is not None and not path.exists():
-            empty = MemoryStore()
+            empty = MemoryStore(redact=redact)
             empty.description = f"SQLite file {path} (none yet)"
             return empty
-    return open_store(url, root=root)
+    return open_store(url, root=root, redact=redact)
 
 
 def when(moment: datetime) -> str:

@@ -28,6 +28,8 @@ class FailedOrder:
     name: str
     message: str
     step: str | None
+    exit_code: int = 1
+    """3 for a spec left uncertain, 130 for one interrupted; 1 otherwise."""
 
 
 class OrdersFailed(OrderspecError):
@@ -104,13 +106,25 @@ def plan_all(
 
 
 def apply_all(plans: Iterable[Plan], runtime: Runtime, *, on_placed: Callable[[PlacedOrder], None] | None = None) -> list[PlacedOrder]:
-    """Carry out every plan; ``ApplyFailed`` names every spec that was not placed."""
+    """Carry out every plan; ``ApplyFailed`` names every spec that was not placed.
+
+    The result lists every spec's order: placed now, or (with a state) ``unchanged`` or
+    ``drift``, placed before. Each spec is one call of ``apply`` sharing nothing with the
+    others but the runtime's values and the state store, where each holds its own lock.
+    A spec another apply is working on is skipped (``Locked``, exit 1); an uncertain spec
+    exits 3; Ctrl-C stops at the spec it interrupted (exit 130).
+    """
+    from orderspec.orders._stateful import Interrupted
+
     placed: list[PlacedOrder] = []
     failures: list[FailedOrder] = []
     exit_code = 1
     for entry in plans:
         try:
             result = apply(entry, runtime)
+        except Interrupted as exc:
+            failures.append(_failure(entry.spec, entry.prepared.order, exc))
+            raise ApplyFailed(failures, placed, exc.exit_code) from None
         except OrderspecError as exc:
             failures.append(_failure(entry.spec, entry.prepared.order, exc))
             exit_code = max(exit_code, exc.exit_code)
@@ -173,6 +187,10 @@ def apply_specs(
 
 
 def _failure(label: str, order: Any, exc: OrderspecError) -> FailedOrder:
+    from orderspec.state import Locked
+
     text = str(exc)
+    if isinstance(exc, Locked):
+        text = f"skipped: {text}"
     message = text if text.startswith(label) else f"{label}: {text}"
-    return FailedOrder(label, order.name, message, getattr(exc, "step", None))
+    return FailedOrder(label, order.name, message, getattr(exc, "step", None), exc.exit_code)

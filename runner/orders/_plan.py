@@ -7,6 +7,10 @@ so ``apply`` of that plan carries on from them instead of reading again (unless 
 is older than ``Runtime.plan_max_age``). With ``quote=True`` the flow runs up to its
 ``place`` step, so the target prices a real draft, which is deleted afterwards; where a
 system cannot delete drafts (the Service Panel), plan stays read-only and says so.
+
+With a state (``Runtime.state``) each spec is compared with its record first (see
+``_standing``): only a spec to create runs its reads; one to resume shows where it stopped,
+and an unchanged, drifted or uncertain one sends nothing at all.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from orderspec.orders._drafts import can_discard
 from orderspec.orders._prepare import Prepared
 from orderspec.orders._run import run
 from orderspec.orders._runtime import Runtime
+from orderspec.orders._standing import Standing, assess
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,12 @@ class Plan:
     """Paths of the read steps that ran; ``apply`` does not send them again."""
     planned_at: float = 0.0
     """``Runtime.clock.monotonic()`` when the reads ran."""
+    standing: Standing = field(default_factory=lambda: Standing("create"))
+    """What the state says of this spec: its action (create, resume, unchanged, drift, uncertain) and record."""
+
+    @property
+    def action(self) -> str:
+        return self.standing.action
 
     @property
     def spec(self) -> str:
@@ -81,8 +92,19 @@ class Plan:
 
 
 def plan(prepared: Prepared, runtime: Runtime, *, quote: bool = False) -> Plan:
-    """Plan one prepared spec: read-only requests, or a priced and deleted draft with ``quote``."""
+    """Plan one prepared spec: read-only requests, or a priced and deleted draft with ``quote``.
+
+    With a state, a spec that is not to be created sends nothing (see ``_standing``).
+    """
+    standing = Standing("create")
+    if runtime.state is not None:
+        record = runtime.state.store.get(prepared.order.name, prepared.profile.name)
+        standing = assess(record, prepared.order.digest, prepared.flow)
+    if standing.action != "create":
+        return _from_state(prepared, standing, runtime)
     notes: list[str] = []
+    if standing.reason:
+        notes.append(standing.reason)
     draft = quote and can_discard(prepared.flow)
     if quote and not draft:
         notes.append(f"{prepared.system} cannot delete a draft, so no draft was created to quote")
@@ -116,7 +138,49 @@ def plan(prepared: Prepared, runtime: Runtime, *, quote: bool = False) -> Plan:
         reads={} if draft else dict(outcome.vars),
         done=() if draft else reads,
         planned_at=started,
+        standing=standing,
     )
+
+
+def _from_state(prepared: Prepared, standing: Standing, runtime: Runtime) -> Plan:
+    """The plan of a spec its record decides: what it would order, and where its run stands; nothing is sent."""
+    record = standing.record
+    assert record is not None
+    contract = names(prepared.flow)
+    data = prepared.order.data
+    notes = [standing.reason] if standing.reason else []
+    quote = quote_of(record.vars, contract.quote_total, contract.quote_currency) if standing.action == "resume" else None
+    if standing.action == "drift":
+        notes.append(f"placed as order {record.order_number} from an earlier version of the spec; it is not ordered again")
+    return Plan(
+        prepared=prepared,
+        items=tuple(_item(item) for item in data.get("items") or []),
+        addresses=_addresses(data),
+        shipping=(data.get("shipping") or {}).get("method"),
+        payment=(data.get("payment") or {}).get("method"),
+        discount_code=data.get("discount_code"),
+        reference=data.get("reference"),
+        resolved={},
+        quote=quote,
+        quote_source=None if quote is None else "checkpoint",
+        budget=budget_of(data),
+        would_run=_remaining(prepared.flow.steps, record.done) if standing.action == "resume" else (),
+        notes=tuple(notes),
+        planned_at=runtime.clock.monotonic(),
+        standing=standing,
+    )
+
+
+def _remaining(steps: Iterable[Any], done: tuple[str, ...]) -> tuple[str, ...]:
+    """Names of the top-level steps a resumed run has yet to finish (a group it stopped inside included)."""
+    steps = list(steps)
+    tops = [path.split("/", 1)[0].split("[", 1)[0] for path in done]
+    reached = [index for index, step in enumerate(steps) if step.name in tops]
+    if not reached:
+        return tuple(step.name for step in steps)
+    last = max(reached)
+    inside = steps[last].for_each is not None and tops[-1] == steps[last].name
+    return tuple(step.name for step in steps[last if inside else last + 1 :])
 
 
 def _from_first_change(steps: Iterable[Any]) -> tuple[str, ...]:

@@ -18,11 +18,22 @@ CUSTOM = "custom"
 class OrderError(OrderspecError):
     """Running a spec's flow failed; the message names the spec and the step."""
 
-    def __init__(self, message: str, *, step: str | None = None, hint: str | None = None, result: Any = None, exit_code: int = 1) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        step: str | None = None,
+        hint: str | None = None,
+        result: Any = None,
+        exit_code: int = 1,
+        cause: OrderspecError | None = None,
+    ) -> None:
         super().__init__(message, hint=hint)
         self.step = step
         self.result = result
         self.exit_code = exit_code
+        self.cause = cause
+        """The error the run raised (an ``orderspec.engine`` error, or a hook's own)."""
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from orderspec.orders._apply import PlacedOrder
 from orderspec.orders._batch import FailedOrder
 from orderspec.orders._budget import Quote
+from orderspec.orders._ledger import describe_record
 from orderspec.orders._plan import Plan
+from orderspec.orders._standing import ACTIONS
+
+if TYPE_CHECKING:
+    from orderspec.state import Record
 
 
 def _size(count: int) -> str:
@@ -64,10 +70,69 @@ def _address(address: Mapping[str, Any]) -> str:
     return ", ".join(part for part in (name, address.get("company"), street, town, address.get("country")) if part)
 
 
-def plan_text(planned: Iterable[Plan]) -> str:
+def _settled_line(entry: Plan) -> str | None:
+    """One line for a spec whose record settles it (nothing to send); None for one to create or resume."""
+    record = entry.standing.record
+    if entry.action == "unchanged" and record is not None:
+        return f"{entry.name} ({entry.spec}): unchanged, placed as order {record.order_number}; nothing to do"
+    if entry.action == "drift" and record is not None:
+        return (
+            f"{entry.name} ({entry.spec}): drift: placed as order {record.order_number} from an earlier version of the spec, "
+            f"which has changed since; it is not ordered again (rename the spec, or 'orderspec state forget {entry.name}', to order it again)"
+        )
+    if entry.action == "uncertain":
+        why = entry.standing.reason or "a create or place request was sent and its outcome is unknown"
+        return (
+            f"{entry.name} ({entry.spec}): uncertain: {why}; apply leaves it alone until "
+            f"'orderspec resolve {entry.name} --profile {entry.profile} --placed ORDER_ID | --not-placed'"
+        )
+    return None
+
+
+def orphan_line(record: Record) -> str:
+    """An orphan: state for a spec that is no longer among those given."""
+    placed = f"placed as order {record.order_number}" if record.order_number else record.phase.value
+    return (
+        f"{record.name} (profile {record.profile}): orphan: recorded ({placed}) for {record.spec or 'a spec'}, which is no longer there; "
+        f"nothing is done ('orderspec state forget {record.name} --profile {record.profile}' removes the record)"
+    )
+
+
+def counts(planned: Iterable[Plan], orphans: Sequence[Record] = ()) -> dict[str, int]:
+    """How many specs per action, in ``ACTIONS`` order (every action, zeros included)."""
+    found = Counter(entry.action for entry in planned)
+    found["orphan"] += len(orphans)
+    return {action: found[action] for action in ACTIONS}
+
+
+_WORDS = {"create": "to create", "resume": "to resume", "unchanged": "unchanged", "drift": "drifted", "orphan": "orphaned", "uncertain": "uncertain"}
+
+
+def summary_line(numbers: Mapping[str, int], failed: int = 0) -> str:
+    """``2 to create, 1 to resume, 3 unchanged, 1 drifted`` (actions with no spec left out)."""
+    parts = [f"{count} {_WORDS[action]}" for action, count in numbers.items() if count]
+    if failed:
+        parts.append(f"{failed} failed")
+    return ", ".join(parts) or "no specs"
+
+
+def plan_text(planned: Iterable[Plan], orphans: Sequence[Record] = (), failed: int = 0) -> str:
+    planned = list(planned)
     blocks = []
     for entry in planned:
+        settled = _settled_line(entry)
+        if settled is not None:
+            blocks.append(settled)
+            continue
         lines = [f"{entry.name} ({entry.spec})", f"  target:    {_where(entry.system, entry.profile, entry.base_url, entry.sandbox)}"]
+        record = entry.standing.record
+        if entry.action == "resume" and record is not None:
+            where = f"after {record.done[-1]!r} ({len(record.done)} steps done)" if record.done else "from the start"
+            lines.append(f"  action:    resume {where}")
+            if entry.standing.unknown:
+                lines.append(f"  first:     read back {entry.standing.unknown!r}: its outcome is unknown; it is sent again only if it did not take effect")
+        else:
+            lines.append("  action:    create")
         lines.append("  items:")
         lines.extend(f"    {_item_line(index, item)}" for index, item in enumerate(entry.items, start=1))
         for kind, address in entry.addresses.items():
@@ -80,8 +145,11 @@ def plan_text(planned: Iterable[Plan]) -> str:
         if entry.resolved:
             lines.append("  resolved:  " + ", ".join(f"{key}={json.dumps(value, default=str)}" for key, value in entry.resolved.items()))
         if entry.quote is not None:
-            source = "priced on a draft that was deleted" if entry.quote_source == "draft" else "from catalogue prices"
+            sources = {"draft": "priced on a draft that was deleted", "checkpoint": "as the stopped run read it"}
+            source = sources.get(entry.quote_source or "", "from catalogue prices")
             lines.append(f"  quote:     {entry.quote} ({source})")
+        elif entry.action == "resume":
+            lines.append("  quote:     read by the resumed run")
         else:
             lines.append("  quote:     not available without creating a draft (use --quote)")
         if entry.budget is not None:
@@ -93,17 +161,24 @@ def plan_text(planned: Iterable[Plan]) -> str:
             lines.append("  apply:     " + " -> ".join(entry.would_run))
         lines.extend(f"  note:      {note}" for note in entry.notes)
         blocks.append("\n".join(lines))
-    count = len(blocks)
-    blocks.append(f"{count} order{'s' if count != 1 else ''} planned; nothing was placed.")
+    blocks.extend(orphan_line(record) for record in orphans)
+    blocks.append(f"Plan: {summary_line(counts(planned, orphans), failed)}; nothing was placed.")
     return "\n\n".join(blocks)
 
 
-def plan_json(planned: Iterable[Plan], failures: Iterable[FailedOrder] = ()) -> dict[str, Any]:
+def plan_json(planned: Iterable[Plan], failures: Iterable[FailedOrder] = (), orphans: Sequence[Record] = ()) -> dict[str, Any]:
+    planned = list(planned)
+    failures = list(failures)
     orders = []
     for entry in planned:
+        record = entry.standing.record
         orders.append(
             {
                 **_destination(entry),
+                "action": entry.action,
+                "reason": entry.standing.reason or None,
+                "read_back": entry.standing.unknown,
+                "record": None if record is None else describe_record(record),
                 "items": [dict(item) for item in entry.items],
                 "addresses": dict(entry.addresses),
                 "shipping": entry.shipping,
@@ -120,32 +195,70 @@ def plan_json(planned: Iterable[Plan], failures: Iterable[FailedOrder] = ()) -> 
             }
         )
     failed = [{"spec": f.spec, "name": f.name, "step": f.step, "message": f.message} for f in failures]
-    return {"orders": orders, "failed": failed, "placed": 0}
+    summary = counts(planned, orphans)
+    return {
+        "orders": orders,
+        "orphans": [describe_record(record) for record in orphans],
+        "failed": failed,
+        "summary": {**summary, "failed": len(failed)},
+        "placed": 0,
+    }
 
 
 # -- apply --------------------------------------------------------------------------
 
 
 def placed_text(placed: PlacedOrder) -> str:
+    where = _where(placed.system, placed.profile, placed.base_url, placed.sandbox)
+    if placed.action == "unchanged":
+        return f"unchanged {placed.name}: order {placed.order_number} was placed before; nothing sent"
+    if placed.action == "drift":
+        return (
+            f"drift {placed.name}: order {placed.order_number} was placed from an earlier version of {placed.spec}, which has changed since; "
+            f"not ordered again (rename the spec, or 'orderspec state forget {placed.name}', to order it again)"
+        )
     price = f" for {placed.quote}" if placed.quote is not None else ""
-    line = f"placed {placed.name}: order {placed.order_number}{price} on {_where(placed.system, placed.profile, placed.base_url, placed.sandbox)}"
+    how = f" ({placed.note})" if placed.note else ""
+    line = f"placed {placed.name}: order {placed.order_number}{price} on {where}{how}"
     return "\n".join([line, *(f"  warning: after placing: {warning}" for warning in placed.warnings)])
 
 
-def apply_json(placed: Iterable[PlacedOrder], failures: Iterable[FailedOrder] = ()) -> dict[str, Any]:
+def apply_summary(placed: Sequence[PlacedOrder], orphans: Sequence[Record] = (), failed: int = 0) -> str:
+    """``3 orders placed, 2 unchanged, 1 drifted.``"""
+    count = sum(entry.action == "placed" for entry in placed)
+    parts = [f"{count} order{'s' if count != 1 else ''} placed"]
+    for action, word in (("unchanged", "unchanged"), ("drift", "drifted")):
+        number = sum(entry.action == action for entry in placed)
+        if number:
+            parts.append(f"{number} {word}")
+    if orphans:
+        parts.append(f"{len(orphans)} orphaned")
+    if failed:
+        parts.append(f"{failed} not placed")
+    return ", ".join(parts) + "."
+
+
+def apply_json(placed: Iterable[PlacedOrder], failures: Iterable[FailedOrder] = (), orphans: Sequence[Record] = ()) -> dict[str, Any]:
+    placed = list(placed)
+    failures = list(failures)
+
+    def entry_json(entry: PlacedOrder) -> dict[str, Any]:
+        return {
+            **_destination(entry),
+            "order_number": entry.order_number,
+            "outputs": {key: value for key, value in entry.outputs.items() if key != "resolved"},
+            "quote": _quote(entry.quote),
+            "elapsed": round(entry.elapsed, 3),
+            "warnings": list(entry.warnings),
+            "note": entry.note or None,
+        }
+
     return {
-        "placed": [
-            {
-                **_destination(entry),
-                "order_number": entry.order_number,
-                "outputs": {key: value for key, value in entry.outputs.items() if key != "resolved"},
-                "quote": _quote(entry.quote),
-                "elapsed": round(entry.elapsed, 3),
-                "warnings": list(entry.warnings),
-            }
-            for entry in placed
-        ],
-        "failed": [{"spec": f.spec, "name": f.name, "step": f.step, "message": f.message} for f in failures],
+        "placed": [entry_json(entry) for entry in placed if entry.action == "placed"],
+        "unchanged": [entry_json(entry) for entry in placed if entry.action == "unchanged"],
+        "drift": [entry_json(entry) for entry in placed if entry.action == "drift"],
+        "orphans": [describe_record(record) for record in orphans],
+        "failed": [{"spec": f.spec, "name": f.name, "step": f.step, "message": f.message, "exit_code": f.exit_code} for f in failures],
     }
 
 

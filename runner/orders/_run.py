@@ -11,9 +11,9 @@ from orderspec.errors import OrderspecError
 from orderspec.orders._budget import BudgetExceeded, budget_of, check_budget, quote_of
 from orderspec.orders._client import make_client
 from orderspec.orders._contract import names
-from orderspec.orders._drafts import Discarded, discard
+from orderspec.orders._drafts import Discarded, can_discard, discard
 from orderspec.orders._prepare import OrderError, Prepared
-from orderspec.orders._runtime import Runtime
+from orderspec.orders._runtime import Journal, Runtime
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Outcome:
     """The engine's ``StepResult`` of every step, in order."""
     elapsed: float
     discarded: Discarded | None = None
+    stopped_after: str | None = None
+    """The step ``run(stop_after=...)`` stopped after, when it did."""
 
 
 def run(
@@ -36,14 +38,24 @@ def run(
     discard_draft: bool = False,
     done: Collection[str] = (),
     variables: Mapping[str, Any] | None = None,
+    unknown: Collection[str] = (),
+    journal: Journal | None = None,
+    keep_draft: bool = False,
+    stop_after: str | None = None,
 ) -> Outcome:
     """Run the flow; ``discard_draft`` deletes the draft afterwards (``plan --quote``).
 
-    ``done`` and ``variables`` carry on from an earlier run (a plan's reads). A failure
-    before the order is placed also discards the draft it created, and is raised as
-    ``OrderError`` naming the spec, the step and what became of the draft.
+    ``done`` and ``variables`` carry on from an earlier run (a plan's reads, or a state
+    checkpoint); ``unknown`` names create or place steps to read back before sending (see
+    ``orderspec.engine.run_flow``). ``journal`` follows this run besides the runtime's.
+    A failure before the order is placed also discards the draft it created, unless
+    ``keep_draft`` (the state remembers it, so the next apply resumes with it), and is
+    raised as ``OrderError`` naming the spec, the step and what became of the draft.
+    ``stop_after`` ends the run (returning what ran) once that step has completed, or
+    right before its own create or place request would be sent: a step in ``unknown`` is
+    then read back only, never sent.
     """
-    from orderspec.engine import run_flow
+    from orderspec.engine import FlowFailed, run_flow
 
     budget = budget_of(prepared.order.data)
     contract = names(prepared.flow)
@@ -52,9 +64,10 @@ def run(
         if budget is not None:
             check_budget(budget, quote_of(pending.vars, contract.quote_total, contract.quote_currency), spec=prepared.label, step=pending.path)
 
+    journals = [item for item in (runtime.journal, journal) if item is not None]
     extra: dict[str, Any] = {}
-    if runtime.journal is not None:
-        extra["journal"] = _Bound(runtime.journal, prepared)
+    if journals or stop_after is not None:
+        extra["journal"] = _Bound(journals, prepared, stop_after)
     events = runtime.events
     on_event = None if events is None else (lambda event: events(prepared, event))
     with runtime.transport(prepared) as transport, make_client(prepared.profile, prepared.secrets, transport) as client:
@@ -68,31 +81,53 @@ def run(
                 gate=gate,
                 stop_before=stop_before,  # type: ignore[arg-type]
                 done=done,
+                unknown=unknown,
                 **extra,
             )
         except OrderspecError as exc:
             partial = getattr(exc, "result", None)
+            if isinstance(exc, FlowFailed) and isinstance(exc.cause, _Stopped) and partial is not None:
+                return Outcome(outputs={}, vars=dict(partial.vars), steps=tuple(partial.steps), elapsed=partial.elapsed, stopped_after=stop_after)
             gathered = dict(partial.vars) if partial is not None else dict(variables or {})
             # after a place step was sent the outcome is the target's: never discard then
-            keep = _sent_place(partial) and not isinstance(exc, BudgetExceeded)
+            keep = keep_draft or (_sent_place(partial) and not isinstance(exc, BudgetExceeded))
             note = None if keep else discard(prepared.flow, prepared.context(gathered), client)
             raise _order_error(prepared, exc, note, partial) from None
         note = discard(prepared.flow, prepared.context(result.vars), client) if discard_draft else None
     return Outcome(outputs=dict(result.outputs), vars=dict(result.vars), steps=tuple(result.steps), elapsed=result.elapsed, discarded=note)
 
 
-class _Bound:
-    """The runtime's journal, told which spec each step belongs to."""
+def discard_draft(prepared: Prepared, runtime: Runtime, variables: Mapping[str, Any]) -> Discarded | None:
+    """Delete the draft an earlier run left (named in ``variables``); None when there is none to delete."""
+    if not can_discard(prepared.flow):
+        return None
+    with runtime.transport(prepared) as transport, make_client(prepared.profile, prepared.secrets, transport) as client:
+        return discard(prepared.flow, prepared.context(variables), client)
 
-    def __init__(self, journal: Any, prepared: Prepared) -> None:
-        self._journal = journal
+
+class _Stopped(OrderspecError):
+    """Raised after the ``stop_after`` step: the run has gone as far as asked."""
+
+
+class _Bound:
+    """The journals of a run, told which spec each step belongs to."""
+
+    def __init__(self, journals: list[Journal], prepared: Prepared, stop_after: str | None) -> None:
+        self._journals = journals
         self._prepared = prepared
+        self._stop_after = stop_after
 
     def before_send(self, pending: Any) -> None:
-        self._journal.before_send(self._prepared, pending)
+        if pending.path == self._stop_after and pending.effect in ("create", "place"):
+            raise _Stopped(f"stopped before sending {pending.path}")
+        for journal in self._journals:
+            journal.before_send(self._prepared, pending)
 
     def after_step(self, result: Any, variables: Mapping[str, Any]) -> None:
-        self._journal.after_step(self._prepared, result, variables)
+        for journal in self._journals:
+            journal.after_step(self._prepared, result, variables)
+        if result.path == self._stop_after:
+            raise _Stopped(f"stopped after {result.path}")
 
 
 def _sent_place(partial: Any) -> bool:
@@ -111,7 +146,7 @@ def _order_error(prepared: Prepared, exc: OrderspecError, note: Discarded | None
     if hint is None and _unreachable_default(prepared, exc):
         port = prepared.profile.base_url.rsplit(":", 1)[-1]
         hint = f"add --sandbox, or start the sandbox with: orderspec sandbox serve {prepared.system} --port {port}"
-    return OrderError(message, step=getattr(exc, "step", None), hint=hint, result=partial, exit_code=exc.exit_code)
+    return OrderError(message, step=getattr(exc, "step", None), hint=hint, result=partial, exit_code=exc.exit_code, cause=exc)
 
 
 def _unreachable_default(prepared: Prepared, exc: OrderspecError) -> bool:

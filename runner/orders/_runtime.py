@@ -1,9 +1,9 @@
 """``Runtime``: everything a run touches outside itself, injected by the caller.
 
-The HTTP transport, the clock, the event sink and the journal are values handed to
-``plan`` and ``apply``, so a test runs them on an instant clock against a sandbox, a
-replay runs them on a cassette, and the state store follows every step, all without
-patching anything.
+The HTTP transport, the clock, the event sink, the journal and the state are values
+handed to ``plan`` and ``apply``, so a test runs them on an instant clock against a
+sandbox, a replay runs them on a cassette, and the state store follows every step, all
+without patching anything.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from orderspec.engine import Clock, Event, PendingStep, StepResult, SystemClock
 from orderspec.orders._client import live
 
 if TYPE_CHECKING:
+    from orderspec.orders._ledger import Ledger
     from orderspec.orders._prepare import Prepared
 
 TransportFactory = Callable[["Prepared"], AbstractContextManager[httpx.BaseTransport]]
@@ -45,3 +46,6 @@ class Runtime:
     journal: Journal | None = None
     plan_max_age: float = 600.0
     """Seconds a plan's reads stay good: ``apply`` of an older plan reads the target again."""
+    state: Ledger | None = None
+    """The state store: ``plan`` compares specs with it, ``apply`` places each spec once through it.
+    None: no state (every spec is planned as new and applied as such)."""

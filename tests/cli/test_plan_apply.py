@@ -112,11 +112,12 @@ def test_wrong_credentials_against_a_running_sandbox(spec_copy: Path, tmp_path: 
         (spec_copy / "orderspec.yaml").write_text(
             yaml.safe_dump({"profiles": {"3yourmind-user-panel": {"system": "3yourmind-user-panel", "base_url": base_url, "auth": {"kind": "token", "env": "MY_TOKEN"}}}})
         )
-        bad = orderspec("apply", "--yes", str(spec_copy / "3yourmind-user-panel.yaml"), env={"MY_TOKEN": "wrong-secret-token"})
+        state = ("--state", str(tmp_path / "state.db"))  # not the checkout's own state
+        bad = orderspec("apply", "--yes", *state, str(spec_copy / "3yourmind-user-panel.yaml"), env={"MY_TOKEN": "wrong-secret-token"})
         assert bad.returncode == 1
         assert f"error: {spec_copy / '3yourmind-user-panel.yaml'}: step 'addresses' failed: GET {base_url}/api/v2.0/my-profile/addresses/ answered 401 Unauthorized" in bad.stderr
         assert "wrong-secret-token" not in bad.stderr + bad.stdout
-        good = orderspec("apply", "--yes", "--format", "json", str(spec_copy / "3yourmind-user-panel.yaml"), env={"MY_TOKEN": "sandbox-token"})
+        good = orderspec("apply", "--yes", *state, "--format", "json", str(spec_copy / "3yourmind-user-panel.yaml"), env={"MY_TOKEN": "sandbox-token"})
         assert good.returncode == 0, good.stderr
         assert json.loads(good.stdout)["placed"][0]["order_number"] == "SO-9001"
         assert len(httpx.get(f"{base_url}/_sandbox/orders").json()) == 1
