@@ -8,6 +8,8 @@ import pytest
 
 from orderspec.sandbox.testing import SandboxFactory
 
+pytest_plugins = ["pytester"]  # tests of the pytest plugin (tests/cassettes/test_plugin.py)
+
 
 @pytest.fixture
 def sandbox() -> Iterator[SandboxFactory]:

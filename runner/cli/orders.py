@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from orderspec.cli._cassettes import CassetteOptions, cassette_options, order_cassettes
 from orderspec.cli.state import state_option
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ _junit = click.option(
     help="Exit 0 when there is nothing to do, 2 when a spec is to create or resume or to look at (drift, orphan, uncertain), 1 on errors.",
 )
 @_junit
+@cassette_options
 def plan(
     paths: tuple[Path, ...],
     sandbox: bool,
@@ -62,6 +64,7 @@ def plan(
     state_location: str | None,
     detailed_exitcode: bool,
     junit_file: Path | None,
+    cassettes: CassetteOptions,
 ) -> None:
     """Show what apply would do with each spec in PATHS, with every name resolved.
 
@@ -72,18 +75,23 @@ def plan(
     price a draft that is deleted again. Nothing is placed. Exit 1 when a spec cannot be
     planned (an unknown name, a quote over the budget).
     """
-    from orderspec.orders import TO_DO, PlanFailed, Runtime, load_orders, plan_all, pool_for
+    from orderspec.orders import TO_DO, PlanFailed, load_orders, plan_all, pool_for
     from orderspec.orders._junit import plan_cases, write_junit
     from orderspec.orders._render import plan_json, plan_text, to_json
 
     orders = load_orders(paths, profiles_file=profiles_file, profile=profile)
-    with _ledger(state_location, sandbox=sandbox, create=False) as ledger, pool_for(sandbox, None) as pool:
+    with (
+        order_cassettes(cassettes, "plan", profiles_file=profiles_file, specs=len(orders)) as tape,
+        _ledger(state_location, sandbox=sandbox, create=False, offline=tape.offline) as ledger,
+        pool_for(sandbox, tape.sandboxes(sandbox)) as pool,
+    ):
         failures: list[FailedOrder] = []
         code = 1
         try:
-            planned = plan_all(orders, Runtime(state=ledger), quote=quote, profile=profile, profiles_file=profiles_file, sandboxes=pool)
+            planned = plan_all(orders, tape.runtime(state=ledger), quote=quote, profile=profile, profiles_file=profiles_file, sandboxes=pool)
         except PlanFailed as exc:
             planned, failures, code = exc.planned, list(exc.failures), exc.exit_code
+        tape.planned(planned)
         failures += _over_budget(planned)
         orphans = _orphans(ledger, paths, planned, failures)
     if junit_file is not None:
@@ -113,6 +121,7 @@ def plan(
     help="Wait up to SECONDS for a spec another apply is working on, instead of skipping it.",
 )
 @_junit
+@cassette_options
 def apply(
     paths: tuple[Path, ...],
     sandbox: bool,
@@ -123,6 +132,7 @@ def apply(
     state_location: str | None,
     wait: float | None,
     junit_file: Path | None,
+    cassettes: CassetteOptions,
 ) -> None:
     """Place the order of each spec in PATHS once, and print the order numbers.
 
@@ -134,25 +144,29 @@ def apply(
     placed, 1 when one failed or another apply held it, 2 for a wrong command line, 3 when
     one is uncertain (orderspec resolve), 130 when interrupted.
     """
-    from orderspec.orders import ApplyFailed, PlanFailed, Runtime, apply_all, load_orders, plan_all, pool_for
+    from orderspec.orders import ApplyFailed, PlanFailed, apply_all, load_orders, plan_all, pool_for
     from orderspec.orders._junit import apply_cases, write_junit
     from orderspec.orders._render import ApplyProgress, apply_json, apply_summary, orphan_line, placed_text, to_json
 
     json_mode = output_format == "json"
     orders = load_orders(paths, profiles_file=profiles_file, profile=profile)
-    on_placed = None if json_mode else (lambda placed: click.echo(placed_text(placed)))
     # One pool for the plan shown and the orders placed: both talk to the same sandboxes.
-    with _ledger(state_location, sandbox=sandbox, create=True, wait=wait) as ledger, pool_for(sandbox, None) as pool:
+    with (
+        order_cassettes(cassettes, "apply", profiles_file=profiles_file, specs=len(orders)) as tape,
+        _ledger(state_location, sandbox=sandbox, create=True, wait=wait, offline=tape.offline) as ledger,
+        pool_for(sandbox, tape.sandboxes(sandbox)) as pool,
+    ):
+        on_placed = tape.on_placed(None if json_mode else (lambda placed: click.echo(placed_text(placed))))
         try:
-            plans = plan_all(orders, Runtime(state=ledger), profile=profile, profiles_file=profiles_file, sandboxes=pool)
+            plans = plan_all(orders, tape.runtime(state=ledger), profile=profile, profiles_file=profiles_file, sandboxes=pool)
             unplanned: list[FailedOrder] = []
             code = 1
         except PlanFailed as exc:
             plans, unplanned, code = exc.planned, list(exc.failures), exc.exit_code
         orphans = _orphans(ledger, paths, plans, unplanned)
-        if any(entry.action in ("create", "resume") for entry in plans) and not yes and sys.stdin.isatty() and sys.stdout.isatty():
+        if any(entry.action in ("create", "resume") for entry in plans) and not (yes or tape.offline) and sys.stdin.isatty() and sys.stdout.isatty():
             _confirm(plans, orphans, sandbox=sandbox)
-        runtime = Runtime(events=ApplyProgress(sys.stderr, live=sys.stderr.isatty()), state=ledger)
+        runtime = tape.runtime(events=ApplyProgress(sys.stderr, live=sys.stderr.isatty()), state=ledger)
         try:
             placed = apply_all(plans, runtime, on_placed=on_placed)
             failures = list(unplanned)
@@ -165,18 +179,22 @@ def apply(
     else:
         for record in orphans:
             click.echo(orphan_line(record))
-        click.echo(apply_summary(placed, orphans, len(failures)))
+        click.echo(tape.summary(placed, len(failures)) or apply_summary(placed, orphans, len(failures)))
     if failures:
         raise ApplyFailed(failures, placed, code)
 
 
-def _ledger(state_location: str | None, *, sandbox: bool, create: bool, wait: float | None = None) -> Ledger:
-    """The state plan and apply use: in memory with ``--sandbox``, else the one ``--state`` names."""
+def _ledger(state_location: str | None, *, sandbox: bool, create: bool, wait: float | None = None, offline: bool = False) -> Ledger:
+    """The state plan and apply use: in memory with ``--sandbox`` or ``--replay`` (a test, not an order), else the one ``--state`` names."""
     from orderspec.cli.state import open_cli_store, state_root
     from orderspec.errors import UsageError
     from orderspec.orders import Ledger, Secrets, memory_ledger
 
     root = state_root(Path.cwd())
+    if offline:
+        if state_location:
+            raise UsageError("--replay keeps no state (a replay places nothing), so --state has nothing to do", hint="leave out --state")
+        return memory_ledger(root, wait=wait)
     if sandbox:
         if state_location:
             raise UsageError("--sandbox keeps no state (its sandboxes end with the command), so --state has nothing to do", hint="leave out --state")

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from orderspec._yaml import load_yaml
+from orderspec.cli._cassettes import REPLAY_SECRET, CassetteOptions, FlowTape, cassette_options
 from orderspec.engine import Effect, FlowContext, FlowError, FlowResult, Masker, load_flow, run_flow
 from orderspec.errors import UsageError
 from orderspec.report import Progress, json_report, junit_xml, summary
@@ -24,11 +25,15 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     return pairs
 
 
-def _secrets(values: tuple[str, ...]) -> dict[str, str]:
+def _secrets(values: tuple[str, ...], *, offline: bool = False) -> dict[str, str]:
+    """``--secret`` values from the environment; a replay (``offline``) needs none and gets placeholders."""
     secrets: dict[str, str] = {}
     for name, variable in _pairs(values, "--secret").items():
         if not variable:
             raise UsageError(f"--secret {name}=: name the environment variable that holds it")
+        if offline:
+            secrets[name] = REPLAY_SECRET
+            continue
         if variable not in os.environ:
             raise UsageError(f"--secret {name}={variable}: the environment variable {variable} is not set")
         secrets[name] = os.environ[variable]
@@ -65,6 +70,7 @@ def _report(result: FlowResult, output_format: str, junit: Path | None, mask: Ma
 )
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write a JUnit XML report to this file.")
+@cassette_options
 def run(
     flow_file: Path,
     var_values: tuple[str, ...],
@@ -74,6 +80,7 @@ def run(
     stop_before: Effect | None,
     output_format: str,
     junit: Path | None,
+    cassettes: CassetteOptions,
 ) -> None:
     """Run the steps of FLOW_FILE and print what they captured.
 
@@ -82,7 +89,7 @@ def run(
     failed, 2 for a wrong command line.
     """
     variables = _pairs(var_values, "--var")
-    secrets = _secrets(secret_values)
+    secrets = _secrets(secret_values, offline=cassettes.mode == "replay")
     flow = load_flow(flow_file)
     order = load_yaml(order_file).data if order_file else None
     mask = Masker(secrets.values())
@@ -95,7 +102,11 @@ def run(
     )
     progress = Progress(sys.stderr, live=sys.stderr.isatty(), mask=mask)
     try:
-        result = run_flow(flow, context, on_event=progress, stop_before=stop_before)
+        if cassettes.mode is None:
+            result = run_flow(flow, context, on_event=progress, stop_before=stop_before)
+        else:
+            with FlowTape(cassettes, flow, flow_file, secrets, strict=stop_before is None) as tape, tape.engine() as engine:
+                result = tape.finished(run_flow(flow, context, on_event=progress, stop_before=stop_before, **engine))
     except FlowError as exc:
         if exc.result is not None:
             _report(exc.result, output_format, junit, mask)

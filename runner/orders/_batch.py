@@ -95,7 +95,7 @@ def plan_all(
     exit_code = 1
     for label, order in orders:
         try:
-            prepared = prepare(order, label=label, profile=profile, profiles_file=profiles_file, sandboxes=sandboxes)
+            prepared = prepare(order, label=label, profile=profile, profiles_file=profiles_file, sandboxes=sandboxes, offline=runtime.offline)
             plans.append(plan(prepared, runtime, quote=quote))
         except OrderspecError as exc:
             failures.append(_failure(label, order, exc))
@@ -149,8 +149,9 @@ def plan_specs(
 ) -> list[Plan]:
     """Load and plan every spec under ``paths`` (the ``orderspec plan`` command as a function)."""
     orders = load_orders(paths, profiles_file=profiles_file, profile=profile)
-    with pool_for(sandbox, sandboxes) as pool:
-        return plan_all(orders, runtime or Runtime(), quote=quote, profile=profile, profiles_file=profiles_file, sandboxes=pool)
+    runtime = runtime or Runtime()
+    with pool_for(sandbox, sandboxes, offline=runtime.offline) as pool:
+        return plan_all(orders, runtime, quote=quote, profile=profile, profiles_file=profiles_file, sandboxes=pool)
 
 
 def apply_specs(
@@ -170,7 +171,7 @@ def apply_specs(
     """
     orders = load_orders(paths, profiles_file=profiles_file, profile=profile)
     runtime = runtime or Runtime()
-    with pool_for(sandbox, sandboxes) as pool:
+    with pool_for(sandbox, sandboxes, offline=runtime.offline) as pool:
         try:
             plans = plan_all(orders, runtime, profile=profile, profiles_file=profiles_file, sandboxes=pool)
             unplanned: list[FailedOrder] = []

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from orderspec.errors import OrderspecError
-from orderspec.orders._sandboxes import SandboxPool, sandbox_secrets
+from orderspec.orders._sandboxes import SandboxPool, placeholders, sandbox_secrets
 from orderspec.profiles import Profile, ProfileError, credentials, select_profile
 
 CUSTOM = "custom"
@@ -77,8 +77,13 @@ def prepare(
     profile: str | None = None,
     profiles_file: Path | None = None,
     sandboxes: SandboxPool | None = None,
+    offline: bool = False,
 ) -> Prepared:
-    """Resolve the spec's profile (or sandbox), load its flow, and describe its target."""
+    """Resolve the spec's profile (or sandbox), load its flow, and describe its target.
+
+    ``offline`` is for a run that reaches no target (a replay): the profile's credentials
+    are not read from the environment, placeholders stand in for them.
+    """
     from orderspec.engine import load_flow
     from orderspec.targets import get
 
@@ -87,7 +92,7 @@ def prepare(
     if sandboxes is not None and descriptor is not None:
         chosen, secrets = sandboxes.attach(chosen)
     else:
-        secrets = credentials_of(chosen)
+        secrets = placeholders(chosen) if offline else credentials_of(chosen)
     spec_target = order.data.get("target") or {}
     options = {**chosen.options, **(spec_target.get("options") or {})}
     flow = load_flow(order.flow if descriptor is None else descriptor.flow(options))

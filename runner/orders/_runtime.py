@@ -49,3 +49,7 @@ class Runtime:
     state: Ledger | None = None
     """The state store: ``plan`` compares specs with it, ``apply`` places each spec once through it.
     None: no state (every spec is planned as new and applied as such)."""
+    offline: bool = False
+    """The transport answers from a cassette (``--replay``): nothing reaches a target, so
+    credentials are placeholders and sandboxes are not started, and the run is a test, not
+    an order: it must leave the state store as it was (nothing read, locked or written)."""

@@ -25,11 +25,36 @@ def sandbox_secrets(system: TargetSystem, credentials: dict[str, str] | None = N
     return system.sandbox.secrets(credentials or {})
 
 
+OFFLINE_URL = "http://127.0.0.1"
+"""Where an offline pool's sandboxes are said to be: a cassette keeps a loopback URL without its port."""
+
+OFFLINE_SECRET = "offline-placeholder"
+"""What stands in for every credential of an offline run (a replay): nothing is sent, and a
+scrubbed value in a cassette matches whatever the request holds there."""
+
+
+def placeholders(profile: Profile) -> dict[str, str]:
+    """Stand-ins for the credentials ``profile`` names, for a run that sends nothing."""
+    if profile.auth.kind == "none":
+        return {}
+    secrets = {"secret": OFFLINE_SECRET}
+    if profile.auth.kind == "basic":
+        secrets["username"] = "offline"
+    return secrets
+
+
 @dataclass
 class SandboxPool:
-    """Sandboxes started for one ``plan``/``apply`` run; use as a context manager."""
+    """Sandboxes started for one ``plan``/``apply`` run; use as a context manager.
+
+    ``offline`` starts nothing (a replay of a run recorded against the sandboxes: nothing is
+    sent); ``isolated`` starts a sandbox for every spec (a recording: a spec's cassette then
+    does not depend on which specs were ordered before it on a shared sandbox).
+    """
 
     _running: dict[tuple[str, str], Any] = field(default_factory=dict)
+    offline: bool = False
+    isolated: bool = False
 
     def attach(self, profile: Profile) -> tuple[Profile, dict[str, str]]:
         """``profile`` pointed at a running sandbox of its system, and the sandbox's credentials."""
@@ -38,12 +63,14 @@ class SandboxPool:
         system = get(profile.system)
         link = system.sandbox
         options = link.options(asdict(profile.auth), profile.options)
-        key = (link.app, repr(sorted(options.items())))
+        key = (link.app, repr(sorted(options.items())) + (f"#{len(self._running)}" if self.isolated else ""))
         running = self._running.get(key)
-        if running is None:
+        if running is None and not self.offline:
             running = self._running[key] = _start(link.app, options)
         defaults = system.default_profile.options() if link.replaced else {}
         replaced = {name: defaults[name] for name in link.replaced if name in defaults}
+        if running is None:  # offline: nothing is sent, no sandbox is needed for its credentials
+            return profile.with_sandbox(OFFLINE_URL, replaced), placeholders(profile)
         return profile.with_sandbox(running.base_url, replaced), sandbox_secrets(system)
 
     def apps(self) -> list[Any]:
@@ -63,12 +90,13 @@ class SandboxPool:
 
 
 @contextmanager
-def pool_for(sandbox: bool, given: SandboxPool | None) -> Iterator[SandboxPool | None]:
-    """The caller's pool, or one started (and stopped afterwards) when ``sandbox`` asks for it."""
+def pool_for(sandbox: bool, given: SandboxPool | None, *, offline: bool = False) -> Iterator[SandboxPool | None]:
+    """The caller's pool, or one started (and stopped afterwards) when ``sandbox`` asks for it
+    (an ``offline`` one for a replay)."""
     if given is not None or not sandbox:
         yield given
         return
-    with SandboxPool() as pool:
+    with SandboxPool(offline=offline) as pool:
         yield pool
 
 
