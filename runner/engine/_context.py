@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 
+from orderspec.engine._errors import FlowError
+
 
 @dataclass(frozen=True)
 class FlowContext:
@@ -77,8 +79,16 @@ class ResponseView:
     body: Any
 
 
+class AnswerTooDeep(FlowError):
+    """The answer is JSON nested too deeply to be read."""
+
+
 def response_view(response: httpx.Response) -> ResponseView:
-    """The answer as expressions read it: a JSON body parsed, anything else as text."""
+    """The answer as expressions read it: a JSON body parsed, anything else as text.
+
+    JSON nested deeper than Python can parse (thousands of levels, which no API sends
+    on purpose) raises ``AnswerTooDeep`` instead of crashing the run.
+    """
     content_type = response.headers.get("content-type", "")
     body: Any
     if "json" in content_type:
@@ -86,6 +96,12 @@ def response_view(response: httpx.Response) -> ResponseView:
             body = json.loads(response.content) if response.content else None
         except ValueError:
             body = response.text
+        except RecursionError:
+            status = response.status_code
+            raise AnswerTooDeep(
+                f"{response.request.method} {response.request.url} answered {status} with JSON nested too deeply to be read",
+                hint="the target's answer is malformed; if the step created or placed something, check there before running again",
+            ) from None
     else:
         body = response.text
     return ResponseView(response.status_code, dict(response.headers.items()), body)

@@ -17,16 +17,17 @@ from typing import Any
 import httpx
 
 from orderspec.engine import _events as ev
+from orderspec.engine._answer import AnswerOverdue, AnswerTooLarge, AnswerUnreadable, BoundedSender
 from orderspec.engine._clock import Clock
 from orderspec.engine._context import response_view
-from orderspec.engine._errors import PollFailed, PollTimeout
+from orderspec.engine._errors import PollFailed, PollTimeout, RequestFailed
 from orderspec.engine._evaluate import Evaluator
 from orderspec.engine._flow import Expr, Step
 from orderspec.engine._http import BodyError
 from orderspec.engine._journal import Journal, PendingStep
 from orderspec.engine._pages import follow_pages
 from orderspec.engine._request import Emit, RequestBuilder
-from orderspec.engine._wording import Mask, answer, connection_failed, excerpt, outcome_unknown, phrase, status_error, transport_reason
+from orderspec.engine._wording import Mask, accepted_hint, answer, connection_failed, excerpt, outcome_unknown, phrase, status_error, transport_reason
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _NOT_SENT = (
@@ -105,6 +106,8 @@ class Sender:
         self.journal = journal
         self.vars = MappingProxyType(variables) if not isinstance(variables, MappingProxyType) else variables
         self.refresh = refresh
+        limits = builder.flow.limits
+        self.bounded = BoundedSender(limits.response_bytes, limits.request_seconds)
 
     def exchange(self, step: Step, ctx: dict[str, Any], path: str, state: Exchange) -> None:
         """Send the step until its answer is final: expected status, and ``poll.until`` holding.
@@ -167,7 +170,18 @@ class Sender:
             # set only now: a result with a method means the request was (about to be) sent
             state.method, state.url = built.method, built.url
             try:
-                response = self.client.send(built.request)
+                response = self.bounded.send(self.client, built.request, max(self.bounded.seconds, step.timeout or 0.0))
+            except (AnswerTooLarge, AnswerUnreadable) as exc:
+                raise self._unread(step, path, state, exc) from None
+            except AnswerOverdue as exc:
+                why = f"no complete answer within {exc.seconds:g} s (limits.request_seconds)"
+                where = f"{state.method} {state.url}"
+                if step.effect in ("create", "place") and not step.safe_to_repeat:
+                    raise outcome_unknown(step, path, where, why, self.mask) from None
+                if retry is not None and retry.transient and attempt < retry.attempts:
+                    self._wait(path, attempt, why, min(retry.backoff * 2 ** (attempt - 1), retry.max_wait))
+                    continue
+                raise connection_failed(step, path, where, why, self.mask) from None
             except BodyError as exc:  # a file went away, changed size or became unreadable while sending
                 hint = exc.hint
                 if step.effect in ("create", "place"):
@@ -199,6 +213,20 @@ class Sender:
                 self.refresh(step, ctx, path)
                 continue
             return response
+
+    def _unread(self, step: Step, path: str, state: Exchange, exc: AnswerTooLarge | AnswerUnreadable) -> RequestFailed:
+        """The target answered, but its answer cannot be read: too large, or not decodable."""
+        status = exc.response.status_code
+        if isinstance(exc, AnswerTooLarge):
+            what = f"more than {exc.cap} bytes (limits.response_bytes); reading stopped there"
+            hint = "if the answer is meant to be this large, raise limits.response_bytes in the flow"
+        else:
+            what = f"an answer that cannot be read: {exc.reason}"
+            hint = None
+        if 200 <= status < 300:
+            hint = accepted_hint(step, status) or hint
+        message = f"step {path!r}: {state.method} {state.url} answered {status} {phrase(status)} with {what}"
+        return RequestFailed(self.mask(message), status=status, step=path, location=step.location, hint=hint)
 
     def _not_done(self, when: Expr, ctx: dict[str, Any], path: str, response: httpx.Response) -> bool:
         """Whether ``retry.when`` holds for ``response``: the target did nothing and asks for another try."""

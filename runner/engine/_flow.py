@@ -35,6 +35,19 @@ _REQUEST_KEYS = ("request", "expect", "capture", "poll", "paginate", "retry", "e
 _RESERVED = frozenset({"order", "target", "secrets", "vars", "response", "loop"})
 
 
+def default_effect(method: str) -> Effect:
+    """The effect of a request step that declares none: the safe assumption for its method.
+
+    GET, HEAD and OPTIONS read. A POST may create something (a basket, an order), so it
+    counts as ``create``: never sent by ``plan``, never repeated blindly after a lost
+    answer. PUT, PATCH and DELETE change what exists (``write``).
+    """
+    method = method.upper()
+    if method in _READ_METHODS:
+        return "read"
+    return "create" if method == "POST" else "write"
+
+
 @dataclass(frozen=True, slots=True)
 class Expr:
     """A compiled expression with its text and where it is written."""
@@ -193,6 +206,20 @@ class Discard:
     step: Step
 
 
+RESPONSE_BYTES = 16 << 20
+"""Default of ``limits.response_bytes``: a catalogue of thousands of materials fits many times over."""
+REQUEST_SECONDS = 300.0
+"""Default of ``limits.request_seconds``: a large upload over a slow link, and its answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds of every request of a flow: the answer's size, and the whole request's time."""
+
+    response_bytes: int = RESPONSE_BYTES
+    request_seconds: float = REQUEST_SECONDS
+
+
 @dataclass(frozen=True, slots=True)
 class Flow:
     """A loaded, checked flow; ``folder`` anchors relative file paths."""
@@ -212,6 +239,8 @@ class Flow:
     """What a plan that stops before the first create step cannot check, said by ``plan``."""
     contract: Contract | None = None
     """The names ``plan`` and ``apply`` read (order number, quote, resolved); None without a contract block."""
+    limits: Limits = Limits()
+    """How large an answer may be and how long a request may take (``limits:``)."""
     positions: dict[str, Location] = field(default_factory=dict, repr=False, compare=False)
     """Where ``base_url`` and each ``vars.<name>`` are written, for error messages."""
 
@@ -397,6 +426,10 @@ class _Builder:
             steps=steps,
             outputs=outputs,
             timeout=float(data.get("timeout", 30.0)),
+            limits=Limits(
+                response_bytes=int((data.get("limits") or {}).get("response_bytes", RESPONSE_BYTES)),
+                request_seconds=float((data.get("limits") or {}).get("request_seconds", REQUEST_SECONDS)),
+            ),
             discard=self.discard(data["discard"]) if "discard" in data else None,
             plan_note=str(data.get("plan_note", "")),
             contract=self.contract(data.get("contract"), steps, [name for name, _ in outputs], [name for name, _ in vars_]),
@@ -483,7 +516,7 @@ class _Builder:
         if "set" in data:
             return self._set(data, path, location, when)
         request = self.request(data["request"], path + ("request",))
-        effect = data.get("effect") or ("read" if request.method in _READ_METHODS else "write")
+        effect = data.get("effect") or default_effect(request.method)
         if effect == "place" and self.place_at is None:
             self.place_at = path + ("effect",)
         safe = bool(data.get("safe_to_repeat", False))

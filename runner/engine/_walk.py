@@ -28,7 +28,7 @@ from orderspec.engine._request import Emit, RequestBuilder
 from orderspec.engine._results import StepResult
 from orderspec.engine._template import EvalFailure
 from orderspec.engine._wording import Mask, accepted_hint, excerpt
-from orderspec.errors import OrderspecError
+from orderspec.errors import Location, OrderspecError
 
 Gate = Callable[[PendingStep], None]
 
@@ -41,15 +41,24 @@ class StopBefore(Exception):
         self.path = path
 
 
-def at_step(exc: OrderspecError, path: str) -> FlowError:
-    """``exc`` as a ``FlowError`` naming the step it stopped: a caller's hook may raise any ``OrderspecError``."""
+def at_step(exc: OrderspecError, path: str, location: Location | None = None) -> FlowError:
+    """``exc`` as a ``FlowError`` naming the step it stopped: a caller's hook may raise any ``OrderspecError``.
+
+    An error raised without a place in the flow (reading an answer) gets the step's ``location``.
+    """
     if not isinstance(exc, FlowError):
         return FlowFailed(exc, step=path)
-    return exc if exc.step is not None else exc.at_step(path)
+    if exc.step is not None:
+        return exc
+    located = exc.at_step(path)
+    if located.location is None and location is not None:
+        located.location = location
+        located.message = f"step {path!r}: {located.message}"
+    return located
 
 
-def _reraise(exc: OrderspecError, path: str) -> NoReturn:
-    error = at_step(exc, path)
+def _reraise(exc: OrderspecError, path: str, location: Location | None = None) -> NoReturn:
+    error = at_step(exc, path, location)
     if error is exc:
         raise exc
     raise error.with_traceback(exc.__traceback__) from None
@@ -177,7 +186,7 @@ class Walker:
         )
         if self.emit:
             self.emit(ev.StepFailed(step=path, message=message, elapsed=elapsed, status=status))
-        _reraise(exc, path)
+        _reraise(exc, path, step.location)
 
     # -- set steps ----------------------------------------------------------------------------
 

@@ -165,7 +165,7 @@ def test_a_catalogue_flow_that_writes_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(CatalogueFlowError) as caught:
         load_catalogue_flow(flow)
-    assert "step 'basket' has effect write; a catalogue flow sends read requests only" in caught.value.message
+    assert "step 'basket' has effect create; a catalogue flow sends read requests only" in caught.value.message
     assert caught.value.location is not None and caught.value.location.line == 8
 
 

@@ -29,17 +29,23 @@ steps:
     steps:
       - name: upload
         request: {method: POST, url: /b}
+      - name: patch
+        request: {method: PATCH, url: /b}
       - name: put
         effect: create
         request: {method: PUT, url: /c}
+      - name: delete
+        request: {method: DELETE, url: /c}
 """
         )
     )
     assert [(path, step.effect) for path, step in flow.walk()] == [
         ("read", "read"),
         ("lines", "create"),
-        ("lines[]/upload", "write"),
+        ("lines[]/upload", "create"),  # a POST may create something: the safe assumption
+        ("lines[]/patch", "write"),
         ("lines[]/put", "create"),
+        ("lines[]/delete", "write"),
     ]
 
 

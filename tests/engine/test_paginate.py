@@ -152,7 +152,7 @@ STEP = "steps:\n  - name: list\n    request: {{method: {method}, url: /x}}\n{eff
 @pytest.mark.parametrize(
     ("method", "effect", "block", "message", "line"),
     [
-        ("POST", "", "      items: response.body\n      next: response.body.next\n      into: all\n", "step 'list' (effect write) cannot follow pages", 8),
+        ("POST", "", "      items: response.body\n      next: response.body.next\n      into: all\n", "step 'list' (effect create) cannot follow pages", 8),
         ("GET", "    effect: create\n", "      items: response.body\n      next: response.body.next\n      into: all\n", "(effect create) cannot follow pages", 9),
         ("GET", "", "      items: response.body\n      into: all\n", "paginate needs either next", 8),
         ("GET", "", "      items: response.body\n      next: response.body.next\n      page_param: page\n      into: all\n", "has both next and page_param", 11),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orderspec.engine import FlowError, TemplateError, UploadProgress, run_flow
+from orderspec.engine import FlowError, OutcomeUnknown, TemplateError, UploadProgress, run_flow
 
 SECRET = "s3cr3t-value-42"
 
@@ -220,3 +220,63 @@ def test_a_value_that_starts_the_url_is_sent_as_written(hostile, flow_of) -> Non
     )
     result = run_flow(flow, {"target": {"base_url": hostile.base_url}, "vars": {"prefix": f"{hostile.base_url}/echo", "id": "a/b"}})
     assert result.vars["path"] == "/echo/200/a%2Fb"
+
+
+# -- answers that are too large, too slow or too deep -----------------------------------------
+
+LIMITS = "limits: {response_bytes: 1048576, request_seconds: 1.5}\n"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/huge?bytes=1073741824", "with more than 1048576 bytes (limits.response_bytes)"),
+        ("/endless", "with more than 1048576 bytes (limits.response_bytes)"),
+        ("/bomb?bytes=67108864", "with more than 1048576 bytes (limits.response_bytes)"),
+        ("/drip?bytes=100&every=0.1", "no complete answer within 1.5 s (limits.request_seconds)"),
+        ("/drip-headers?every=0.1", "no complete answer within 1.5 s (limits.request_seconds)"),
+    ],
+)
+def test_oversized_and_dripping_answers_end_the_step_in_bounds(hostile, flow_of, url: str, expected: str) -> None:
+    import tracemalloc
+
+    flow = flow_of(LIMITS + f"steps:\n  - name: read\n    request: {{method: GET, url: '{url}'}}\n")
+    started = time.monotonic()
+    tracemalloc.start()
+    try:
+        with pytest.raises(FlowError) as caught:
+            run_flow(flow, {"target": {"base_url": hostile.base_url}})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert expected in str(caught.value) and caught.value.step == "read" and caught.value.location is not None
+    assert time.monotonic() - started < 5
+    assert peak < 6 << 20  # the cap and a few buffers, never the answer
+
+
+def test_an_oversized_answer_to_a_create_step_says_to_check_the_target(hostile, flow_of) -> None:
+    flow = flow_of(LIMITS + "steps:\n  - name: basket\n    request: {method: POST, url: '/huge?bytes=5000000'}\n")
+    with pytest.raises(FlowError) as caught:
+        run_flow(flow, {"target": {"base_url": hostile.base_url}})
+    assert caught.value.hint is not None and "check there before running again" in caught.value.hint
+
+
+def test_a_dripping_answer_to_a_create_step_is_an_unknown_outcome(hostile, flow_of) -> None:
+    flow = flow_of(LIMITS + "steps:\n  - name: basket\n    request: {method: POST, url: '/drip?bytes=100&every=0.1'}\n")
+    with pytest.raises(OutcomeUnknown, match="the outcome is unknown"):
+        run_flow(flow, {"target": {"base_url": hostile.base_url}})
+
+
+def test_deeply_nested_json_is_a_located_error(hostile, flow_of) -> None:
+    flow = flow_of("steps:\n  - name: deep\n    request: {method: GET, url: '/deep?depth=100000'}\n    capture: {x: response.body}\n")
+    with pytest.raises(FlowError) as caught:
+        run_flow(flow, {"target": {"base_url": hostile.base_url}})
+    assert "JSON nested too deeply" in str(caught.value) and caught.value.step == "deep" and caught.value.location is not None
+
+
+def test_the_defaults_are_documented_values() -> None:
+    from orderspec.engine import load_flow  # noqa: F401 - the defaults belong to every loaded flow
+    from orderspec.engine._flow import REQUEST_SECONDS, RESPONSE_BYTES
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "flows.md").read_text(encoding="utf-8")
+    assert f"`response_bytes` | {RESPONSE_BYTES}" in docs and f"`request_seconds` | {REQUEST_SECONDS:g}" in docs
