@@ -103,7 +103,17 @@ class _Run:
             detail = f"reading back {standing.unknown!r}, then resuming"
         journal = self._start(record.evolve(phase=Phase.IN_PROGRESS), detail)
         unknown = (standing.unknown,) if standing.unknown else ()
-        return self._finish(journal, done=record.done, variables=dict(record.vars), unknown=unknown)
+        try:
+            return self._finish(journal, done=record.done, variables=dict(record.vars), unknown=unknown)
+        except (Uncertain, Interrupted):
+            raise
+        except OrderError:
+            if not _masked(record) or journal.record.intent is not None:
+                raise
+        # The checkpoint lacks what is never stored (a signed upload URL, a token) and the
+        # resumed run failed before placing: start over, as a run that had stored nothing.
+        self.standing = Standing("create", journal.record, reason="the resumed run failed without the values the state does not keep: starting over")
+        return self._finish(self._fresh(journal.record), done=(), variables=None)
 
     # -- starting ------------------------------------------------------------------------------
 
@@ -319,6 +329,15 @@ def _took_effect(outcome: Outcome, path: str) -> bool:
     from orderspec.engine import READ_BACK
 
     return any(step.path == path and step.message == READ_BACK for step in outcome.steps)
+
+
+def _masked(record: Record) -> bool:
+    """Whether the checkpoint's variables lost a value to the secret masker (it is never stored)."""
+    import json
+
+    from orderspec.engine import MASK
+
+    return MASK in json.dumps(dict(record.vars), default=str)
 
 
 def _must(record: Record | None) -> Record:

@@ -167,6 +167,47 @@ def make_repo(folder: Path, state_url: str, base_urls: Mapping[str, str]) -> Rep
     return Repo(folder, state_url, dict(SANDBOX_ENV), dict(base_urls))
 
 
+class Served:
+    """Sandboxes served by ``orderspec sandbox serve`` in processes of their own."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.processes: list[subprocess.Popen[str]] = []
+
+    def __call__(self, app: str, config: Mapping[str, Any]) -> str:
+        """Start the ``app`` sandbox with ``config`` (the YAML settings file's content); its base URL."""
+        path = self.folder / f"sandbox-{app}-{len(self.processes)}.yaml"
+        path.write_text(yaml.safe_dump(dict(config)), encoding="utf-8")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "orderspec", "sandbox", "serve", app, "--port", "0", "--config", str(path)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.processes.append(process)
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert "listening on " in first, first
+        return first.split("listening on ", 1)[1].strip()
+
+    def close(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    sandboxes = Served(tmp_path)
+    try:
+        yield sandboxes
+    finally:
+        sandboxes.close()
+
+
 @pytest.fixture
 def repo_with(sandbox: Any, tmp_path: Path, state_url: str) -> Callable[..., Repo]:
     """``repo_with("ctq", "tophoto", configs={"ctq": SandboxConfig(...)})``: a checkout whose profiles point at fresh sandboxes."""
