@@ -120,6 +120,14 @@ def plan(
     metavar="SECONDS",
     help="Wait up to SECONDS for a spec another apply is working on, instead of skipping it.",
 )
+@click.option(
+    "--parallel",
+    type=click.IntRange(min=1, max=64),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Apply up to N specs at a time, each still placed exactly once.",
+)
 @_junit
 @cassette_options
 def apply(
@@ -131,6 +139,7 @@ def apply(
     output_format: str,
     state_location: str | None,
     wait: float | None,
+    parallel: int,
     junit_file: Path | None,
     cassettes: CassetteOptions,
 ) -> None:
@@ -146,7 +155,7 @@ def apply(
     """
     from orderspec.orders import ApplyFailed, PlanFailed, apply_all, load_orders, plan_all, pool_for
     from orderspec.orders._junit import apply_cases, write_junit
-    from orderspec.orders._render import ApplyProgress, apply_json, apply_summary, orphan_line, placed_text, to_json
+    from orderspec.orders._render import ApplyProgress, ParallelProgress, apply_json, apply_summary, orphan_line, placed_text, to_json
 
     json_mode = output_format == "json"
     orders = load_orders(paths, profiles_file=profiles_file, profile=profile)
@@ -166,9 +175,10 @@ def apply(
         orphans = _orphans(ledger, paths, plans, unplanned)
         if any(entry.action in ("create", "resume") for entry in plans) and not (yes or tape.offline) and sys.stdin.isatty() and sys.stdout.isatty():
             _confirm(plans, orphans, sandbox=sandbox)
-        runtime = tape.runtime(events=ApplyProgress(sys.stderr, live=sys.stderr.isatty()), state=ledger)
+        progress = ApplyProgress(sys.stderr, live=sys.stderr.isatty()) if parallel == 1 else ParallelProgress(sys.stderr)
+        runtime = tape.runtime(events=progress, state=ledger)
         try:
-            placed = apply_all(plans, runtime, on_placed=on_placed)
+            placed = apply_all(plans, runtime, on_placed=on_placed, parallel=parallel)
             failures = list(unplanned)
         except ApplyFailed as exc:
             placed, failures, code = exc.placed, [*unplanned, *exc.failures], max(code, exc.exit_code)

@@ -9,7 +9,8 @@ are raised together at the end, each naming its spec and step.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,9 @@ def plan_all(
     return plans
 
 
-def apply_all(plans: Iterable[Plan], runtime: Runtime, *, on_placed: Callable[[PlacedOrder], None] | None = None) -> list[PlacedOrder]:
+def apply_all(
+    plans: Iterable[Plan], runtime: Runtime, *, on_placed: Callable[[PlacedOrder], None] | None = None, parallel: int = 1
+) -> list[PlacedOrder]:
     """Carry out every plan; ``ApplyFailed`` names every spec that was not placed.
 
     The result lists every spec's order: placed now, or (with a state) ``unchanged`` or
@@ -113,28 +116,56 @@ def apply_all(plans: Iterable[Plan], runtime: Runtime, *, on_placed: Callable[[P
     others but the runtime's values and the state store, where each holds its own lock.
     A spec another apply is working on is skipped (``Locked``, exit 1); an uncertain spec
     exits 3; Ctrl-C stops at the spec it interrupted (exit 130).
+
+    ``parallel`` applies that many specs at a time (threads: the work is waiting on
+    targets); results keep the plans' order and ``on_placed`` is called as each is placed.
+    Ctrl-C then starts no further spec and lets the running ones finish their step.
     """
     from orderspec.orders._stateful import Interrupted
 
-    placed: list[PlacedOrder] = []
+    entries = list(plans)
+    done: dict[int, PlacedOrder] = {}
     failures: list[FailedOrder] = []
     exit_code = 1
-    for entry in plans:
-        try:
-            result = apply(entry, runtime)
-        except Interrupted as exc:
-            failures.append(_failure(entry.spec, entry.prepared.order, exc))
-            raise ApplyFailed(failures, placed, exc.exit_code) from None
-        except OrderspecError as exc:
-            failures.append(_failure(entry.spec, entry.prepared.order, exc))
-            exit_code = max(exit_code, exc.exit_code)
+    for index, outcome in _applied(entries, runtime, parallel):
+        entry = entries[index]
+        if isinstance(outcome, Interrupted):
+            failures.append(_failure(entry.spec, entry.prepared.order, outcome))
+            raise ApplyFailed(failures, [done[key] for key in sorted(done)], outcome.exit_code) from None
+        if isinstance(outcome, OrderspecError):
+            failures.append(_failure(entry.spec, entry.prepared.order, outcome))
+            exit_code = max(exit_code, outcome.exit_code)
             continue
-        placed.append(result)
+        done[index] = outcome
         if on_placed is not None:
-            on_placed(result)
+            on_placed(outcome)
+    placed = [done[key] for key in sorted(done)]
     if failures:
         raise ApplyFailed(failures, placed, exit_code)
     return placed
+
+
+def _applied(entries: list[Plan], runtime: Runtime, parallel: int) -> Iterator[tuple[int, PlacedOrder | OrderspecError]]:
+    """Each plan's index and what applying it gave, as each finishes."""
+    if parallel <= 1 or len(entries) <= 1:
+        for index, entry in enumerate(entries):
+            try:
+                yield index, apply(entry, runtime)
+            except OrderspecError as exc:
+                yield index, exc
+        return
+    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="orderspec-apply") as pool:
+        futures = {pool.submit(apply, entry, runtime): index for index, entry in enumerate(entries)}
+        try:
+            for future in as_completed(futures):
+                try:
+                    yield futures[future], future.result()
+                except OrderspecError as exc:
+                    yield futures[future], exc
+        except BaseException:  # Ctrl-C, or the caller stopped: start nothing more
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def plan_specs(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from orderspec.orders._apply import PlacedOrder
 from orderspec.orders._batch import FailedOrder
@@ -302,3 +303,46 @@ class ApplyProgress:
         if isinstance(event, StepFinished) and event.step in self._sent:
             self.stream.write(f"      {event.step}: uploaded {_size(self._sent.pop(event.step))}\n")
         self.stream.flush()
+
+
+class ParallelProgress:
+    """One display for specs applied side by side: each spec's lines, whole, prefixed with its name.
+
+    Events arrive from several threads; a lock keeps lines from interleaving, and a
+    terminal gets plain lines, since a live line cannot belong to several specs at once.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._lock = threading.Lock()
+        self._shown: dict[str, ApplyProgress] = {}
+
+    def __call__(self, prepared: Any, event: Any) -> None:
+        with self._lock:
+            progress = self._shown.get(prepared.label)
+            if progress is None:
+                progress = self._shown[prepared.label] = ApplyProgress(cast(TextIO, _Prefixed(self.stream, prepared.order.name)), live=False)
+            progress(prepared, event)
+
+
+class _Prefixed:
+    """A text stream that starts each line with ``name: ``."""
+
+    def __init__(self, stream: TextIO, name: str) -> None:
+        self._stream = stream
+        self._prefix = f"{name}: "
+        self._at_start = True
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines(keepends=True):
+            if self._at_start:
+                self._stream.write(self._prefix)
+            self._stream.write(line)
+            self._at_start = line.endswith("\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return False
