@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from orderspec.catalogue import explain_unknown_names
 from orderspec.orders._budget import Budget, Quote, budget_of, quote_of
 from orderspec.orders._contract import names
 from orderspec.orders._drafts import can_discard
@@ -111,7 +112,8 @@ def plan(prepared: Prepared, runtime: Runtime, *, quote: bool = False) -> Plan:
     if prepared.flow.plan_note and not draft:
         notes.append(prepared.flow.plan_note)
     started = runtime.clock.monotonic()
-    outcome = run(prepared, runtime, stop_before="place" if draft else "write", discard_draft=draft)
+    with explain_unknown_names(prepared, runtime):  # an unknown name: every unknown name of the spec at once
+        outcome = run(prepared, runtime, stop_before="place" if draft else "write", discard_draft=draft)
     if outcome.discarded is not None:
         notes.append(str(outcome.discarded))
     contract = names(prepared.flow)

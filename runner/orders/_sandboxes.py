@@ -10,6 +10,7 @@ the sandbox's, so a profile's production list cannot make a sandbox order fail.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -17,7 +18,7 @@ from types import TracebackType
 from typing import Any
 
 from orderspec.profiles import Profile
-from orderspec.targets import TargetSystem, get
+from orderspec.targets import SandboxReplaced, TargetSystem, get
 
 
 def sandbox_secrets(system: TargetSystem, credentials: dict[str, str] | None = None) -> dict[str, str]:
@@ -69,6 +70,9 @@ class SandboxPool:
             running = self._running[key] = _start(link.app, options)
         defaults = system.default_profile.options() if link.replaced else {}
         replaced = {name: defaults[name] for name in link.replaced if name in defaults}
+        notice = link.notice(profile.name, profile.source, profile.options, defaults)
+        if notice is not None:
+            warnings.warn(notice, SandboxReplaced, stacklevel=2)
         if running is None:  # offline: nothing is sent, no sandbox is needed for its credentials
             return profile.with_sandbox(OFFLINE_URL, replaced), placeholders(profile)
         return profile.with_sandbox(running.base_url, replaced), sandbox_secrets(system)
