@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from orderspec.state._record import HistoryEntry, Phase, Record
+from orderspec.state._record import Phase, Record
 
 Redact = Callable[[str], str]
 """A secret masker: returns its argument with every secret value replaced (e.g. by ``***``)."""
@@ -94,24 +94,13 @@ def _loaded(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-def record_from(
-    *,
-    name: str,
-    profile: str,
-    system: str,
-    digest: str,
-    phase: str,
-    order_number: str | None,
-    remote_ids: Any,
-    vars: Any,
-    done: Any,
-    intent: str | None,
-    spec: str,
-    created_at: datetime,
-    updated_at: datetime,
-    history: tuple[HistoryEntry, ...] = (),
-) -> Record:
-    """A record from stored columns; JSON columns may be text (SQLite) or parsed (PostgreSQL)."""
+def record_from(row: Sequence[Any]) -> Record:
+    """A record from its stored columns, in the order both backends select them.
+
+    JSON columns may be text (SQLite) or already parsed (PostgreSQL); times may be ISO
+    text (SQLite) or datetimes (PostgreSQL).
+    """
+    name, profile, system, digest, phase, order_number, remote_ids, variables, done, intent, spec, created_at, updated_at = row
     return Record(
         name=name,
         profile=profile,
@@ -120,11 +109,14 @@ def record_from(
         phase=Phase(phase),
         order_number=order_number,
         remote_ids=_loaded(remote_ids),
-        vars=_loaded(vars),
+        vars=_loaded(variables),
         done=tuple(_loaded(done)),
         intent=intent,
         spec=spec,
-        created_at=created_at,
-        updated_at=updated_at,
-        history=history,
+        created_at=_time(created_at),
+        updated_at=_time(updated_at),
     )
+
+
+def _time(value: datetime | str) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value

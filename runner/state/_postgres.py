@@ -207,13 +207,13 @@ class PostgresStore(BaseStore):
         query = sql.SQL(f"SELECT {_COLUMNS} FROM {{}}.records WHERE name = %s AND profile = %s").format(sql.Identifier(self.schema))
         with self._mutex, self._errors("read"):
             row = self._connection.execute(query, (name, profile)).fetchone()
-        return None if row is None else _record(row)
+        return None if row is None else record_from(row)
 
     def list(self) -> builtins.list[Record]:
         query = sql.SQL(f"SELECT {_COLUMNS} FROM {{}}.records ORDER BY name, profile").format(sql.Identifier(self.schema))
         with self._mutex, self._errors("read"):
             rows = self._connection.execute(query).fetchall()
-        return [_record(row) for row in rows]
+        return [record_from(row) for row in rows]
 
     def save(self, record: Record, event: str | None = None, detail: str = "") -> None:
         params = record_params(record, self._redact)
@@ -320,22 +320,3 @@ def _reason(text: str) -> str:
     """The useful part of a libpq message: its first line, after the last ``failed:``."""
     first = text.strip().splitlines()[0] if text.strip() else "unknown error"
     return first.rsplit("failed: ", 1)[-1].strip()
-
-
-def _record(row: tuple[Any, ...]) -> Record:
-    name, profile, system, digest, phase, order_number, remote_ids, vars_, done, intent, spec, created_at, updated_at = row
-    return record_from(
-        name=name,
-        profile=profile,
-        system=system,
-        digest=digest,
-        phase=phase,
-        order_number=order_number,
-        remote_ids=remote_ids,
-        vars=vars_,
-        done=done,
-        intent=intent,
-        spec=spec,
-        created_at=created_at,
-        updated_at=updated_at,
-    )

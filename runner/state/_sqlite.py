@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from orderspec.state._codec import Redact, mask_detail, record_from, record_params
 from orderspec.state._errors import StateError, StateFormatError, StateUnavailable
@@ -209,12 +208,12 @@ class SqliteStore(BaseStore):
     def get(self, name: str, profile: str) -> Record | None:
         with self._mutex, self._errors("read"):
             row = self._connection.execute(f"SELECT {_COLUMNS} FROM records WHERE name = ? AND profile = ?", (name, profile)).fetchone()
-        return None if row is None else _record(row)
+        return None if row is None else record_from(row)
 
     def list(self) -> builtins.list[Record]:
         with self._mutex, self._errors("read"):
             rows = self._connection.execute(f"SELECT {_COLUMNS} FROM records ORDER BY name, profile").fetchall()
-        return [_record(row) for row in rows]
+        return [record_from(row) for row in rows]
 
     def save(self, record: Record, event: str | None = None, detail: str = "") -> None:
         params = record_params(record, self._redact)
@@ -271,22 +270,3 @@ class SqliteStore(BaseStore):
     def _unlock(self, lease: Lease) -> None:
         with self._errors("unlock"), self._transaction() as connection:
             connection.execute("DELETE FROM locks WHERE name = ? AND profile = ? AND lease = ?", (lease.name, lease.profile, lease.id))
-
-
-def _record(row: tuple[Any, ...]) -> Record:
-    name, profile, system, digest, phase, order_number, remote_ids, vars_, done, intent, spec, created_at, updated_at = row
-    return record_from(
-        name=name,
-        profile=profile,
-        system=system,
-        digest=digest,
-        phase=phase,
-        order_number=order_number,
-        remote_ids=remote_ids,
-        vars=vars_,
-        done=done,
-        intent=intent,
-        spec=spec,
-        created_at=datetime.fromisoformat(created_at),
-        updated_at=datetime.fromisoformat(updated_at),
-    )
