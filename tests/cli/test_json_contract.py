@@ -30,7 +30,7 @@ def meets(name: str, text: str) -> Any:
 
 def test_every_schema_is_shipped_with_an_id() -> None:
     names = sorted(path.name for path in SCHEMAS.glob("*.schema.json"))
-    assert names == [f"{name}.schema.json" for name in ("apply", "catalogue", "plan", "run", "state-list", "state-show", "validate")]
+    assert names == [f"{name}.schema.json" for name in ("apply", "catalogue", "plan", "run", "state-list", "state-show", "status", "validate")]
     for path in SCHEMAS.glob("*.schema.json"):
         assert json.loads(path.read_text(encoding="utf-8"))["$id"] == f"https://orderspec.dev/schemas/output/{path.name}"
 

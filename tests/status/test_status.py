@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -20,6 +21,7 @@ from orderspec.sandbox.testing import SandboxFactory
 from orderspec.state import Phase, Record, SqliteStore
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "specs" / "examples"
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "output"
 
 
 @pytest.fixture
@@ -59,10 +61,17 @@ def _status(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output + (str(result.exception) if result.exception else "")
 
 
+def _meets_its_schema(text: str) -> Any:
+    schema = json.loads((SCHEMAS / "status.schema.json").read_text(encoding="utf-8"))
+    document = json.loads(text)
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(document)
+    return document
+
+
 def test_each_order_shows_its_state_and_its_live_status(placed: tuple[Path, dict[str, Any]]) -> None:
     code, output = _status("--format", "json")
     assert code == 0, output
-    by_name = {entry["name"]: entry for entry in json.loads(output)["orders"]}
+    by_name = {entry["name"]: entry for entry in _meets_its_schema(output)["orders"]}
     assert by_name["ctq-bracket"]["phase"] == "placed" and by_name["ctq-bracket"]["live"] == "pending"
     assert by_name["tophoto-mug"]["live"] == "Enqueued"
     assert by_name["not-yet"]["live"] is None and by_name["not-yet"]["note"] == "not placed"
@@ -80,7 +89,7 @@ def test_to_photo_statuses_that_need_acknowledging_are_acknowledged_with_ack(pla
     code, text = _status("tophoto-mug", "--ack")
     assert code == 0 and "acknowledged: Produced, Shipped" in text
     code, text = _status("tophoto-mug", "--format", "json")
-    assert json.loads(text)["orders"][0]["to_acknowledge"] == []
+    assert _meets_its_schema(text)["orders"][0]["to_acknowledge"] == []
 
 
 def test_an_unreachable_target_is_a_note_not_a_failure(placed: tuple[Path, dict[str, Any]]) -> None:
@@ -90,7 +99,7 @@ def test_an_unreachable_target_is_a_note_not_a_failure(placed: tuple[Path, dict[
     (folder / "orderspec.yaml").write_text(yaml.safe_dump(profiles))
     code, output = _status("ctq-bracket", "--format", "json")
     assert code == 0
-    [entry] = json.loads(output)["orders"]
+    [entry] = _meets_its_schema(output)["orders"]
     assert entry["live"] is None and "could not connect" in entry["note"]
 
 
