@@ -2,10 +2,12 @@
 
 Everything specific to a built-in system lives in its descriptor: its flow (and the
 variants a profile may choose), its embedded default profile, the rules a spec for it
-must follow beyond the schema, and how its local sandbox is started and logged into.
-The rest of orderspec asks the registry, never ``if system == ...``. Adding a system
-means adding one module here with its flow in ``runner/flows/`` and its sandbox in
-``runner/sandbox/``.
+must follow beyond the schema, how its local sandbox is started and logged into, its
+catalogue and status flows, and its part of the order-spec schema
+(``<system>.schema.json`` beside the descriptors; ``python -m orderspec.targets`` composes
+the shipped schema from them). The rest of orderspec asks the registry, never
+``if system == ...``. Adding a system means adding one module here with its schema part,
+its flow in ``runner/flows/`` and its sandbox in ``runner/sandbox/``.
 
 Descriptors are plain data and import nothing heavy: ``validate`` reads the spec rules
 without loading httpx or the sandboxes.

@@ -70,8 +70,8 @@ def _objects(schema: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 def test_systems_and_conditionals() -> None:
     assert SCHEMA["$defs"]["target"]["properties"]["system"]["enum"] == [
         "ctq",
-        "3yourmind-user-panel",
         "3yourmind-service-panel",
+        "3yourmind-user-panel",
         "tophoto",
     ]
     conditioned = [rule["if"]["properties"]["target"]["properties"]["system"].get("const") for rule in SCHEMA["allOf"]]

@@ -89,7 +89,7 @@ CASES = [
                 11,
                 "$.target.system",
                 "'CTQ' is not an allowed value",
-                "did you mean 'ctq'? allowed values: 'ctq', '3yourmind-user-panel', '3yourmind-service-panel', 'tophoto'",
+                "did you mean 'ctq'? allowed values: 'ctq', '3yourmind-service-panel', '3yourmind-user-panel', 'tophoto'",
             )
         ],
         id="target.system enum",
