@@ -48,6 +48,8 @@ class StateJournal:
         from orderspec.state import Phase
 
         record = self.record
+        if result.path in record.done and result.outcome == "skipped" and record.intent is None:
+            return  # a resumed run passing a step it had done: nothing new to write
         done = record.done if result.path in record.done else (*record.done, result.path)
         remote_ids = dict(record.remote_ids)
         if result.effect in CREATING and result.outcome == "ok":

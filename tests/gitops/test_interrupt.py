@@ -87,3 +87,27 @@ def test_ctrl_c_while_an_order_the_flow_cannot_read_back_is_sent_leaves_it_uncer
     assert "3yd-service-panel-bracket is uncertain: step 'place order' was sent and nobody can tell whether it took effect" in err
     assert "orderspec resolve 3yd-service-panel-bracket --profile 3yourmind-service-panel --placed ORDER_ID" in err
     assert repo.orderspec("apply", "--yes", "specs").code == 3
+
+
+def test_a_spec_edited_after_ctrl_c_during_its_order_is_read_back_then_started_over(served: Served, tmp_path: Path) -> None:
+    repo, store = _repo("tophoto", "tophoto", served, tmp_path)
+    try:
+        code, err = _interrupt_when(repo, "tophoto", store, lambda record: record.intent == "finalize")
+    finally:
+        store.close()
+    assert code == 130, err
+
+    def more_prints(data: dict) -> None:
+        data["items"][1]["quantity"] = 3
+
+    repo.edit("tophoto", more_prints)
+    plan = repo.orderspec("plan", "specs")
+    assert "  first:     read back 'finalize': its outcome is unknown; it is sent again only if it did not take effect" in plan.stdout
+    applied = repo.orderspec("apply", "--yes", "specs")
+    assert applied.code == 0, applied.output
+    orders = repo.orders("tophoto")
+    placed = [order for order in orders if order["status"] not in ("Temporary", "Canceled")]
+    assert [[p["count"] for p in order["projects"]] for order in placed] == [[1, 3]]  # the edited spec, once
+    assert [order["status"] for order in orders if order not in placed] == ["Canceled"]  # the first draft, discarded
+    history = json.loads(repo.orderspec("state", "show", "tophoto-mug", "--format", "json").stdout)["history"]
+    assert [entry["action"] for entry in history][-3:] == ["apply-started", "apply-started", "placed"]

@@ -48,7 +48,8 @@ def kill_chain(repo: Repo, system: str, store: StateStore, *, runs: int = 60) ->
     chain = Chain()
     for _ in range(runs):
         done, intent = _now(store, name, profile)
-        process = repo.process("apply", "--yes", f"specs/{SPECS[system]}")
+        # --wait: a killed holder's PostgreSQL session may take a moment to end and free the lock
+        process = repo.process("apply", "--yes", "--wait", "30", f"specs/{SPECS[system]}")
         killed = None
         while process.poll() is None:
             count, now = _now(store, name, profile)
