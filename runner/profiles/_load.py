@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,7 @@ def default_profile(system: str) -> Profile:
 
     default = get(system).default_profile
     auth = dict(default.auth)
-    return Profile(name=system, system=system, base_url=default.base_url, auth=Auth(**auth), options=default.options())
+    return Profile(name=system, system=system, base_url=default.base_url, auth=Auth(**auth), options=_Deferred(default.options))
 
 
 def find_profiles_file(start: Path) -> Path | None:
@@ -109,6 +109,32 @@ def select_profile(system: str | None, name: str | None, spec_path: Path, profil
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"profiles defined: {', '.join(known) or 'none'}"
     raise ProfileError(f"no profile {name!r} {where}", hint=hint)
+
+
+class _Deferred(Mapping[str, Any]):
+    """Options built when first read: some defaults come from a sandbox's catalogue, which
+    ``validate`` never needs (it only checks that the profile exists)."""
+
+    def __init__(self, build: Callable[[], dict[str, Any]]) -> None:
+        self._build = build
+        self._built: dict[str, Any] | None = None
+
+    def _options(self) -> dict[str, Any]:
+        if self._built is None:
+            self._built = self._build()
+        return self._built
+
+    def __getitem__(self, key: str) -> Any:
+        return self._options()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._options())
+
+    def __len__(self) -> int:
+        return len(self._options())
+
+    def __repr__(self) -> str:
+        return repr(self._options())
 
 
 @dataclass
@@ -175,7 +201,7 @@ class _Reader:
             system=system,
             base_url=base_url,
             auth=auth,
-            options={**(base.options if base else {}), **options},
+            options=_Deferred(lambda: {**base.options, **options}) if base else dict(options),
             source=str(self.document.locate(where, key=True)),
         )
 

@@ -180,6 +180,15 @@ def test_an_empty_folder_is_reported(specs: Path) -> None:
     assert (result.returncode, result.stderr) == (2, "error: . holds no YAML files (specs are *.yaml or *.yml files with kind: Order)\n")
 
 
+def test_validating_every_example_with_its_profiles_loads_no_sandbox(specs: Path) -> None:
+    """The to.photo default profile's SKU list comes from its sandbox: validate never needs it."""
+    examples = Path(__file__).resolve().parents[2] / "specs" / "examples"
+    result = orderspec(str(examples), cwd=specs, python_options=("-X", "importtime"))
+    assert result.returncode == 0, result.stderr
+    imported = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:") and "|" in line}
+    assert not {name for name in imported if name.split(".")[0] in {"httpx", "starlette", "uvicorn", "jinja2"} or name.startswith("orderspec.sandbox")}
+
+
 def test_validate_imports_stay_small(specs: Path) -> None:
     """Validating a valid spec loads neither httpx, vcrpy, Jinja2, the engine nor python-jsonschema."""
     (specs / "a.yaml").write_text(VALID.format(name="a"))
