@@ -257,3 +257,14 @@ def test_json_of_plan_and_apply_meets_the_published_schemas_with_every_action(re
     assert applied.code == 0 and report["placed"] == []
     assert [entry["name"] for entry in report["drift"]] == ["ctq-bracket"] and [entry["name"] for entry in report["unchanged"]] == ["tophoto-mug"]
     assert [record["spec"] for record in report["orphans"]] == ["specs/3yourmind-service-panel.yaml"]
+
+
+def test_the_state_password_is_never_printed(tmp_path: Path) -> None:
+    from .conftest import make_repo
+
+    repo = make_repo(tmp_path / "repo", "postgresql://orderspec:hunter2-secret@127.0.0.1:1/orders?connect_timeout=2", {"ctq": "http://127.0.0.1:9"})
+    for command in (("plan", "specs"), ("apply", "--yes", "specs")):
+        ran = repo.orderspec(*command)
+        assert ran.code == 1, ran.output
+        assert "error: cannot reach the PostgreSQL state database at 127.0.0.1:1: Connection refused" in ran.stderr
+        assert "hunter2-secret" not in ran.output
