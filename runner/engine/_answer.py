@@ -10,9 +10,7 @@ compressed answer cannot expand without limit). A watchdog closes the connection
 
 from __future__ import annotations
 
-import heapq
 import socket
-import threading
 import time
 import weakref
 import zlib
@@ -20,6 +18,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+
+from orderspec.engine._alarms import ALARMS
 
 _RAW_CHUNK = 64 << 10
 _STEP = 1 << 20
@@ -74,63 +74,6 @@ class _Watchdog:
                     pass
 
 
-class _Alarms:
-    """One daemon thread that calls each scheduled function at its time, unless cancelled first.
-
-    Cheaper than a ``threading.Timer`` (a thread) per request; cancelled entries are
-    dropped from the queue once they are the majority.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Condition()
-        self._queue: list[list[Any]] = []  # [when, token, action or None when cancelled]
-        self._live: dict[int, list[Any]] = {}
-        self._count = 0
-        self._thread: threading.Thread | None = None
-
-    def schedule(self, seconds: float, action: Callable[[], None]) -> int:
-        with self._lock:
-            self._count += 1
-            entry = [time.monotonic() + seconds, self._count, action]
-            heapq.heappush(self._queue, entry)
-            self._live[self._count] = entry
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="orderspec-deadlines", daemon=True)
-                self._thread.start()
-            if self._queue[0] is entry:
-                self._lock.notify()
-            return self._count
-
-    def cancel(self, token: int) -> None:
-        with self._lock:
-            entry = self._live.pop(token, None)
-            if entry is not None:
-                entry[2] = None
-            if len(self._queue) > 64 and len(self._live) < len(self._queue) // 2:
-                self._queue = [item for item in self._queue if item[2] is not None]
-                heapq.heapify(self._queue)
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                if not self._queue:
-                    self._lock.wait()
-                    continue
-                when, token, action = self._queue[0]
-                wait = when - time.monotonic()
-                if wait > 0:
-                    self._lock.wait(wait)
-                    continue
-                heapq.heappop(self._queue)
-                self._live.pop(token, None)
-            if action is not None:
-                try:
-                    action()
-                except Exception:  # noqa: BLE001 - an alarm must never end the thread
-                    pass
-
-
-_ALARMS = _Alarms()
 
 
 class BoundedSender:
@@ -163,7 +106,7 @@ class BoundedSender:
         request.extensions = {**request.extensions, "trace": self._trace(request.extensions.get("trace"))}
         watchdog = _Watchdog(self._streams)
         deadline = time.monotonic() + seconds
-        alarm = _ALARMS.schedule(seconds, watchdog.fire)
+        alarm = ALARMS.schedule(seconds, watchdog.fire)
         try:
             try:
                 response = client.send(request, stream=True)
@@ -178,6 +121,11 @@ class BoundedSender:
                         self._streams.add(stream)
                     except TypeError:
                         pass
+                if _plainly_sized(response, self.cap):  # the common case: read by httpx, no copy
+                    response.read()
+                    if time.monotonic() > deadline:
+                        raise AnswerOverdue(seconds)
+                    return response
                 body = b"".join(self._chunks(response, deadline, seconds))
             except httpx.TransportError:
                 if watchdog.fired or time.monotonic() > deadline:
@@ -186,7 +134,7 @@ class BoundedSender:
             finally:
                 response.close()
         finally:
-            _ALARMS.cancel(alarm)
+            ALARMS.cancel(alarm)
         return _complete(response, body)
 
     def _chunks(self, response: httpx.Response, deadline: float, seconds: float) -> Iterator[bytes]:
@@ -199,6 +147,14 @@ class BoundedSender:
             if time.monotonic() > deadline:
                 raise AnswerOverdue(seconds)
             yield chunk
+
+
+def _plainly_sized(response: httpx.Response, cap: int) -> bool:
+    """Whether the answer announces its length, within the cap, and is not compressed (HTTP/1.1 framing holds it to that length)."""
+    if response.is_stream_consumed or response.headers.get("content-encoding", "identity").strip().lower() != "identity":
+        return False
+    length = response.headers.get("content-length", "")
+    return length.isdigit() and int(length) <= cap and response.http_version == "HTTP/1.1"
 
 
 def _decoded(response: httpx.Response, cap: int) -> Iterator[bytes]:

@@ -7,6 +7,7 @@ missing, a header that is not ASCII text.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ import httpx
 from orderspec.engine import _events as ev
 from orderspec.engine._errors import ConnectionFailed, FlowError, PickError, TemplateError
 from orderspec.engine._flow import Flow, Step
-from orderspec.engine._http import Body, as_text, build_body, confine_to, join_url
+from orderspec.engine._http import Body, Roots, as_text, build_body, confine_to, join_url
 from orderspec.engine._mask import Masker
 from orderspec.engine._template import Const, EvalFailure, Renderer
 from orderspec.engine._wording import Mask, reason
@@ -30,6 +31,17 @@ def origin_of(url: str | httpx.URL | None) -> Origin | None:
     """Scheme, host and port of an absolute http(s) URL; None for anything else."""
     if url is None or url == "":
         return None
+    if isinstance(url, str):
+        return _origin_of_text(url)
+    return _origin_of_url(url)
+
+
+@functools.lru_cache(maxsize=256)
+def _origin_of_text(url: str) -> Origin | None:
+    return _origin_of_url(url)
+
+
+def _origin_of_url(url: str | httpx.URL) -> Origin | None:
     try:
         parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
     except (httpx.InvalidURL, TypeError):
@@ -108,11 +120,10 @@ class RequestBuilder:
         self.client = client
         self.base_url = base_url
         self.folder = folder
-        self.roots = confine_to(folder, flow.folder)
-        """Files are sent from the spec's (the context's) folder and the flow's, nowhere else."""
         self.mask = mask
         self.emit = emit
         self._secret_origin: tuple[Origin | None] | None = None
+        self._origins: dict[str, Origin | None] = {}
         self._headers: dict[int, tuple[tuple[str, Renderer], ...]] = {}
         self._timeouts: dict[int, httpx.Timeout] = {}
 
@@ -142,6 +153,21 @@ class RequestBuilder:
             self._headers[id(step)] = merged
         return merged
 
+    @functools.cached_property
+    def roots(self) -> Roots:
+        """Files are sent from the spec's (the context's) folder and the flow's, nowhere else."""
+        return confine_to(self.folder, self.flow.folder)
+
+    def _origin(self, url: str) -> Origin | None:
+        """``origin_of(url)``, remembered by the URL's scheme and authority (most requests of a run share one)."""
+        scheme, sep, rest = url.partition("://")
+        if not sep:
+            return origin_of(url)
+        authority = scheme + sep + rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+        if authority not in self._origins:
+            self._origins[authority] = origin_of(authority)
+        return self._origins[authority]
+
     def secret_origin(self, ctx: Mapping[str, Any]) -> Origin | None:
         """Where secrets may be sent: the origin of ``target.base_url`` (``--base-url``), else of the flow's ``base_url``."""
         if self._secret_origin is None:
@@ -167,7 +193,7 @@ class RequestBuilder:
                 watched = _Secrets(secrets)
                 ctx = {**ctx, "secrets": watched}
                 target = self.url(step, ctx) if url is None else url
-                allowed, going = self.secret_origin(ctx), origin_of(target)
+                allowed, going = self.secret_origin(ctx), self._origin(target)
                 if going is None or going != allowed:
                     elsewhere = f"secrets are sent only to {_shown(allowed)}, and this request goes to {_shown(going) if going else repr(target)}"
                     if watched.read:

@@ -13,23 +13,29 @@ again, so ``{{ ... }}`` inside a spec value is sent as it is.
 from __future__ import annotations
 
 import base64
+import ctypes
 import difflib
+import functools
 import hashlib
 import json
 import mimetypes
 import re
+import threading
 import time
 import uuid as _uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import StrictUndefined, Undefined, nodes
+from jinja2 import StrictUndefined, Template, Undefined, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from jinja2.exceptions import TemplateError as JinjaTemplateError
 from jinja2.parser import Parser
+from jinja2.runtime import Context as Context_
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import Namespace
 
+from orderspec.engine._alarms import ALARMS
 from orderspec.engine._errors import PickError
 
 Context = Mapping[str, Any]
@@ -47,12 +53,150 @@ class EvalFailure(Exception):
         self.reason = reason
 
 
+TEMPLATE_SIZE = 16 << 20
+"""Most characters (or items) of any value a template or expression builds."""
+TEMPLATE_SECONDS = 5.0
+"""Longest one template or expression may take to evaluate."""
+MAX_RANGE = 100_000
+"""Most numbers ``range`` gives."""
+_MAX_BITS = 1 << 16
+"""Largest integer ``**`` may build (65536 bits, about 20,000 digits)."""
+_FORMAT_WIDTH = re.compile(r"\d{6,}")
+
+
+class TemplateLimit(SecurityError):
+    """A template tried to build a value too large, or took too long."""
+
+
+class _Timeout(Exception):
+    """Raised into a thread whose template ran past its time budget."""
+
+
+class _Budget(threading.local):
+    """The deadline of the template the current thread evaluates (0: none)."""
+
+    deadline = 0.0
+
+
+_BUDGET = _Budget()
+
+
+def _check_time() -> None:
+    if _BUDGET.deadline and time.monotonic() > _BUDGET.deadline:
+        raise TemplateLimit(f"it took longer than {TEMPLATE_SECONDS:g} s")
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)) else 0
+
+
+def _check_size(value: Any) -> Any:
+    if _size(value) > TEMPLATE_SIZE:
+        raise TemplateLimit(f"a value of more than {TEMPLATE_SIZE} characters or items")
+    return value
+
+
+def _check_format(pattern: Any) -> None:
+    """Refuse ``%0999999999d`` and ``{:>999999999}``: widths that allocate gigabytes."""
+    if isinstance(pattern, str):
+        for match in _FORMAT_WIDTH.finditer(pattern):
+            if int(match.group(0)) > TEMPLATE_SIZE:
+                raise TemplateLimit(f"a format width of {match.group(0)}")
+
+
+class _Range:
+    """``range`` in templates: at most ``MAX_RANGE`` numbers, checking the time budget as it is walked."""
+
+    __slots__ = ("_numbers",)
+
+    def __init__(self, *args: int) -> None:
+        self._numbers = range(*args)
+        if len(self._numbers) > MAX_RANGE:
+            raise TemplateLimit(f"a range of {len(self._numbers)} numbers (at most {MAX_RANGE})")
+
+    def __iter__(self) -> Iterator[int]:
+        for count, number in enumerate(self._numbers):
+            if not count % 1000:
+                _check_time()
+            yield number
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __getitem__(self, index: int) -> int:
+        return self._numbers[index]
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._numbers
+
+    def __repr__(self) -> str:
+        return repr(self._numbers)
+
+
+class _Namespace(Namespace):
+    """``namespace()`` whose attributes stay within the size limit (no doubling a string in a loop)."""
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        _check_time()
+        super().__setitem__(name, _check_size(value))
+
+
+def _estimate(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """How large the result of a call that can multiply its input may get; 0 when it cannot."""
+    first = args[0] if args else None
+    if name in ("center", "ljust", "rjust", "zfill", "indent", "wordwrap", "truncate"):
+        widths = [value for value in (*args[1:], *kwargs.values()) if isinstance(value, int)]
+        width = max(widths, default=0)
+        lines = first.count("\n") + 1 if isinstance(first, str) else 1
+        return _size(first) + width * (lines if name == "indent" else 1)
+    if name == "expandtabs" and isinstance(first, str):
+        tab = next((value for value in (*args[1:], *kwargs.values()) if isinstance(value, int)), 8)
+        return len(first) * max(tab, 1)
+    if name == "replace" and isinstance(first, str) and len(args) >= 3:
+        old, new = str(args[1]), str(args[2])
+        return len(first) + (first.count(old) if old else len(first) + 1) * max(len(new) - len(old), 0)
+    if name == "join":
+        items = args[1] if len(args) > 1 else first
+        separator = first if isinstance(first, str) and len(args) > 1 else str(kwargs.get("d", args[1] if len(args) > 1 else ""))
+        if isinstance(items, (list, tuple, str)):
+            return sum(_size(item) for item in items) + len(separator) * len(items)
+    if name in ("tojson", "pprint"):
+        indent = kwargs.get("indent", args[1] if len(args) > 1 else None)
+        if isinstance(indent, int) and indent > 64:
+            return TEMPLATE_SIZE + 1
+    return 0
+
+
+def _limited_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """``func`` (a filter) checking the time budget, what its result could grow to, and what it returned."""
+
+    @functools.wraps(func)
+    def limited(*args: Any, **kwargs: Any) -> Any:
+        _check_time()
+        values = args[1:] if getattr(func, "jinja_pass_arg", None) is not None else args
+        if name == "format" and values:
+            _check_format(values[0])
+        if _estimate(name, tuple(values), kwargs) > TEMPLATE_SIZE:
+            raise TemplateLimit(f"{name} would build a value of more than {TEMPLATE_SIZE} characters")
+        return _check_size(func(*args, **kwargs))
+
+    return limited
+
+
 class _Environment(SandboxedEnvironment):
-    """Jinja's sandbox, reading ``a.b`` on a mapping as its key ``b`` only.
+    """Jinja's sandbox, reading ``a.b`` on a mapping as its key ``b`` only, and bounded.
 
     Plain Jinja tries the attribute first, so ``order.items`` would be ``dict.items``
     and ``body.count`` the method: in a flow the data always wins.
+
+    Nothing a flow evaluates may hang or exhaust memory: ``*``, ``**``, ``+`` and ``%``,
+    every call and every filter are checked before they build a value larger than
+    ``TEMPLATE_SIZE`` (a string repeated, a number raised to a huge power, a
+    ``center(10**9)``), ``range`` is bounded, there is no ``lipsum``, and each evaluation
+    has ``TEMPLATE_SECONDS``.
     """
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, Mapping):
@@ -61,6 +205,35 @@ class _Environment(SandboxedEnvironment):
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
+
+    def call_binop(self, context: Context_, operator: str, left: Any, right: Any) -> Any:
+        _check_time()
+        if operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0 and left.bit_length() * right > _MAX_BITS:
+                raise TemplateLimit(f"{left} ** {right} is too large a number")
+        elif operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                if _size(sequence) and isinstance(times, int) and _size(sequence) * times > TEMPLATE_SIZE:
+                    raise TemplateLimit(f"repeating a value {times} times would build more than {TEMPLATE_SIZE} characters or items")
+        elif operator == "+":
+            if _size(left) + _size(right) > TEMPLATE_SIZE:
+                raise TemplateLimit(f"a value of more than {TEMPLATE_SIZE} characters or items")
+        elif operator == "%":
+            _check_format(left)
+        return _check_size(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context: Context_, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_time()
+        name = getattr(__obj, "__name__", "")
+        owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)  # str.format comes wrapped by the sandbox
+        if isinstance(owner, str):
+            if name in ("format", "format_map"):
+                _check_format(owner)
+            if _estimate(name, (owner, *args), kwargs) > TEMPLATE_SIZE:
+                raise TemplateLimit(f"{name} would build a value of more than {TEMPLATE_SIZE} characters")
+        for value in (*args, *kwargs.values()):
+            _check_size(value)
+        return _check_size(super().call(__context, __obj, *args, **kwargs))
 
 
 def pick(items: Any, name: Any, by: str = "name", what: str = "material", searched: bool = False) -> Any:
@@ -115,6 +288,9 @@ def _sha256(value: Any) -> str:
 
 ENV = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 ENV.filters.update(pick=pick, tojson=_tojson, b64encode=_b64encode, sha256=_sha256, mimetype=_mimetype)
+ENV.filters.update({name: _limited_filter(name, func) for name, func in ENV.filters.items()})
+del ENV.globals["lipsum"]  # pages of generated text: nothing a request needs
+ENV.globals.update(range=_Range, namespace=_Namespace)
 # The dynamic values of JetBrains HTTP Client files ($uuid, $timestamp, $isoTimestamp).
 ENV.globals.update(
     uuid=lambda: str(_uuid.uuid4()),
@@ -225,14 +401,54 @@ def _jinja_failure(source: str, exc: Exception) -> EvalFailure:
     return EvalFailure(source, f"{type(exc).__name__}: {exc}")
 
 
+class _Watch:
+    """Raises ``_Timeout`` into the evaluating thread once its budget is spent, unless it finished first."""
+
+    __slots__ = ("active", "lock", "thread")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.active = True
+        self.thread = threading.get_ident()
+
+    def expire(self) -> None:
+        with self.lock:
+            if self.active:  # a loop that calls no hook: interrupt it between two bytecodes
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread), ctypes.py_object(_Timeout))
+
+    def finish(self) -> None:
+        with self.lock:
+            self.active = False
+
+
+def _within_budget(func: Renderer, ctx: Context) -> Any:
+    """``func(ctx)`` within ``TEMPLATE_SECONDS``: checked by the sandbox's hooks, enforced by an alarm."""
+    if _BUDGET.deadline:  # already inside an evaluation: its budget holds
+        return func(ctx)
+    _BUDGET.deadline = time.monotonic() + TEMPLATE_SECONDS
+    watch = _Watch()
+    token = ALARMS.schedule(TEMPLATE_SECONDS + 1.0, watch.expire)
+    try:
+        try:
+            return func(ctx)
+        finally:
+            watch.finish()
+            ALARMS.cancel(token)
+            _BUDGET.deadline = 0.0
+    except _Timeout:
+        raise TemplateLimit(f"it took longer than {TEMPLATE_SECONDS:g} s") from None
+
+
 def _guarded(source: str, func: Renderer) -> Renderer:
     """Wrap a Jinja-backed renderer so every failure becomes an ``EvalFailure``."""
 
     def run(ctx: Context) -> Any:
         try:
-            value = func(ctx)
+            value = _within_budget(func, ctx)
         except PickError:
             raise
+        except RecursionError:
+            raise EvalFailure(source, "nested too deeply (a macro calling itself without end?)") from None
         except Exception as exc:  # noqa: BLE001 - any error inside Jinja is the flow author's to fix
             raise _jinja_failure(source, exc) from None
         if isinstance(value, Undefined):
@@ -249,6 +465,20 @@ _EXPRESSIONS: dict[str, Renderer] = {}
 _TEMPLATES: dict[str, Renderer] = {}
 
 
+def _not_too_deep(compile_: Callable[[Any], Renderer]) -> Callable[[Any], Renderer]:
+    """``compile_`` raising ``TemplateSyntaxError`` for text nested too deeply for Jinja's parser."""
+
+    @functools.wraps(compile_)
+    def checked(value: Any) -> Renderer:
+        try:
+            return compile_(value)
+        except RecursionError:
+            raise TemplateSyntaxError("nested too deeply (thousands of brackets or blocks)", 1) from None
+
+    return checked
+
+
+@_not_too_deep
 def compile_expression(source: str) -> Renderer:
     """Compile a bare expression (``response.body.id``); raises ``TemplateSyntaxError``."""
     cached = _EXPRESSIONS.get(source)
@@ -301,11 +531,23 @@ def _fast_parts(tree: nodes.Template) -> tuple[Renderer | str, ...] | None:
     return tuple(parts)
 
 
+def _render_bounded(template: Template, ctx: Context) -> str:
+    """The template's text, stopped once it would pass ``TEMPLATE_SIZE`` characters."""
+    parts: list[str] = []
+    size = 0
+    for part in template.generate(ctx):
+        size += len(part)
+        if size > TEMPLATE_SIZE:
+            raise TemplateLimit(f"a text of more than {TEMPLATE_SIZE} characters")
+        parts.append(part)
+    return "".join(parts)
+
+
 def _compile_text(source: str) -> Renderer:
     frozen = _fast_parts(ENV.parse(source))
     if frozen is None:
         template = ENV.from_string(source)
-        return _guarded(source, lambda ctx: template.render(ctx))
+        return _guarded(source, lambda ctx: _render_bounded(template, ctx))
 
     def render(ctx: Context) -> str:
         out = []
@@ -320,6 +562,7 @@ def _compile_text(source: str) -> Renderer:
     return render
 
 
+@_not_too_deep
 def compile_template(value: Any) -> Renderer:
     """Compile a template value: strings are templates, containers are walked, the rest is data.
 
@@ -381,6 +624,7 @@ def _url_part(prefix: str) -> str | None:
 _URLS: dict[str, Renderer] = {}
 
 
+@_not_too_deep
 def compile_url(value: Any) -> Renderer:
     """Compile a request's ``url``: values inserted after its start are percent-encoded data.
 
@@ -414,7 +658,7 @@ def compile_url(value: Any) -> Renderer:
         single = nodes.Template([nodes.Output([child], lineno=child.lineno)], lineno=child.lineno)
         single.set_environment(ENV)
         template = ENV.from_string(single)
-        parts.append(_guarded(value, template.render))
+        parts.append(_guarded(value, functools.partial(_render_bounded, template)))
     frozen = tuple(parts)
 
     def render(ctx: Context) -> str:
