@@ -93,10 +93,11 @@ def test_unknown_name_is_one_clear_message(spec_copy: Path) -> None:
     spec.write_text(yaml.safe_dump(data, allow_unicode=True))
     done = orderspec("apply", "--sandbox", "--yes", str(spec))
     assert done.returncode == 1
-    error = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-    assert error == [
-        f"error: {spec}: step 'resolve items[0]/catalogue': unknown quality 'Fien'; valid names: 'Standard', 'Fine'; closest match: 'Fine'"
-    ]
+    lines = done.stderr.splitlines()
+    start = next(index for index, line in enumerate(lines) if line.startswith("error:"))
+    assert lines[start] == f"error: {spec}: 1 name is not in the CTQ catalogue (profile ctq):"
+    assert lines[start + 1].startswith(f"  {spec}:")
+    assert "items[0].quality 'Fien': no quality" in lines[start + 1] and "closest match 'Fine'" in lines[start + 1]
     assert "Traceback" not in done.stderr
 
 
