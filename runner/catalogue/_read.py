@@ -142,7 +142,7 @@ def read_catalogue(
     with _transport(transport) as sender, make_client(source.profile, source.secrets, sender) as client:
         extra: dict[str, Any] = {} if clock is None else {"clock": clock}
         try:
-            result = run_flow(loaded, context, client=client, on_event=on_event, stop_before="write", **extra)
+            result = run_flow(loaded, context, client=client, on_event=on_event, stop_before="write", redact=source.secrets.values(), **extra)
         except ConnectionFailed as exc:
             if source.profile.source != "embedded default" or exc.hint:
                 raise

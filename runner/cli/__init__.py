@@ -240,11 +240,13 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 
 
 def _error(settings: Output, text: str, causes: list[str], *, prefix: bool = True) -> None:
+    from orderspec.terminal import terminal_safe
+
     color = False if settings.color is False else None
     label = click.style("error:", fg="red", bold=True) + " " if prefix else ""
-    click.echo(label + text, err=True, color=color)
+    click.echo(label + terminal_safe(text), err=True, color=color)  # an answer quoted in an error cannot act on the terminal
     for cause in causes:
-        click.echo(f"  caused by: {cause}", err=True, color=color)
+        click.echo(f"  caused by: {terminal_safe(cause)}", err=True, color=color)
 
 
 def _causes(exc: BaseException) -> list[str]:

@@ -109,7 +109,7 @@ def plan(
 @click.command()
 @_paths
 @_sandbox
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on a terminal.")
+@click.option("--yes", "-y", is_flag=True, help="Place without asking; required when standard input is not a terminal (CI).")
 @_profile
 @_profiles
 @_format
@@ -145,8 +145,9 @@ def apply(
 ) -> None:
     """Place the order of each spec in PATHS once, and print the order numbers.
 
-    Every spec is planned first (names resolved, nothing changed); on a terminal the plan
-    is shown and confirmed, and exactly that plan is carried out. The state records every
+    Every spec is planned first (names resolved, nothing changed); the plan is shown and
+    confirmed when standard input is a terminal (without one, --yes is required), and
+    exactly that plan is carried out. The state records every
     step, so a spec already placed is left alone (unchanged, or drift if it changed since),
     and a run stopped anywhere resumes without placing twice. Progress goes to stderr; the
     orders, or the JSON report with --format json, to stdout. Exit 0 when every spec is
@@ -173,7 +174,7 @@ def apply(
         except PlanFailed as exc:
             plans, unplanned, code = exc.planned, list(exc.failures), exc.exit_code
         orphans = _orphans(ledger, paths, plans, unplanned)
-        if any(entry.action in ("create", "resume") for entry in plans) and not (yes or tape.offline) and sys.stdin.isatty() and sys.stdout.isatty():
+        if any(entry.action in ("create", "resume") for entry in plans) and not (yes or tape.offline):
             _confirm(plans, orphans, sandbox=sandbox)
         progress = ApplyProgress(sys.stderr, live=sys.stderr.isatty()) if parallel == 1 else ParallelProgress(sys.stderr)
         runtime = tape.runtime(events=progress, state=ledger)
@@ -238,10 +239,22 @@ def _orphans(ledger: Ledger, paths: Sequence[Path], planned: Sequence[Plan], fai
 
 
 def _confirm(plans: list[Plan], orphans: Sequence[Record], *, sandbox: bool) -> None:
-    """Show the plan, then ask: a person confirms the orders they have seen, and exactly those are placed."""
+    """Show the plan, then ask: a person confirms the orders they have seen, and exactly those are placed.
+
+    Asked whenever standard input is a terminal, even when the output goes to a pipe or
+    a file (the plan and the question then go to stderr, where the person sees them).
+    Without a terminal nobody can answer: apply refuses unless --yes says to go ahead.
+    """
+    from orderspec.errors import UsageError
     from orderspec.orders._render import plan_text
 
-    click.echo(plan_text(plans, orphans))
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "apply places orders only when confirmed, and standard input is not a terminal to confirm on",
+            hint="pass --yes to place them without asking (as in CI); orderspec plan shows what would be placed",
+        )
+    screen = not sys.stdout.isatty()
+    click.echo(plan_text(plans, orphans), err=screen)
     where = "the local sandboxes" if sandbox else "the targets of their profiles"
     count = sum(entry.action in ("create", "resume") for entry in plans)
-    click.confirm(f"\nPlace {'this order' if count == 1 else f'these {count} orders'} on {where}?", abort=True)
+    click.confirm(f"\nPlace {'this order' if count == 1 else f'these {count} orders'} on {where}?", abort=True, err=screen)

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterable
 from itertools import permutations
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 MASK = "***"
 
@@ -108,3 +108,17 @@ class Masker:
             text = _USERINFO.sub(lambda match: match.group(1) + MASK + "@", text)
         return text
 
+
+
+def url_credentials(url: object) -> list[str]:
+    """The user name and password written in ``url`` (``https://user:pass@host``), decoded; none when it has none.
+
+    httpx sends them as HTTP Basic, so a server can echo them back: they are masked like secrets.
+    """
+    if not isinstance(url, str) or "@" not in url:
+        return []
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    return [unquote(value) for value in (parts.username, parts.password) if value]

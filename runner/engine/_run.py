@@ -24,7 +24,7 @@ from orderspec.engine._evaluate import Evaluator
 from orderspec.engine._flow import EFFECT_RANK, Effect, Flow
 from orderspec.engine._http import as_text
 from orderspec.engine._journal import Journal, PendingStep
-from orderspec.engine._mask import Masker
+from orderspec.engine._mask import Masker, url_credentials
 from orderspec.engine._request import RequestBuilder
 from orderspec.engine._results import FlowResult
 from orderspec.engine._template import EvalFailure
@@ -57,7 +57,8 @@ class _Runner:
         self.stop_rank = None if stop_before is None else EFFECT_RANK[stop_before]
         self.done = done
         self.unknown = unknown
-        self.mask = Masker([*context.secrets.values(), *redact])
+        self.redact = [*context.secrets.values(), *redact, *url_credentials((context.target or {}).get("base_url"))]
+        self.mask = Masker(self.redact)
         self.evaluator = Evaluator(self.mask)
         self.vars: dict[str, Any] = dict(context.vars)
         self.ctx: dict[str, Any] = {"order": context.order, "target": context.target, "secrets": context.secrets, "vars": self.vars}
@@ -99,6 +100,10 @@ class _Runner:
         base_url = None
         if self.flow.base_url is not None:
             base_url = as_text(self.evaluator.render(self.flow.base_url, self.ctx, "base_url", self.flow.position("base_url")))
+            found = [value for value in url_credentials(base_url) if value not in self.redact]
+            if found:  # user:password in the flow's own base_url: sent as HTTP Basic, masked as secrets
+                self.redact.extend(found)
+                self.mask = self.evaluator.mask = Masker(self.redact)
         builder = RequestBuilder(self.flow, self.client, base_url, self.context.folder or self.flow.folder, self.mask, self.emit)
         self.walker = Walker(
             client=self.client,

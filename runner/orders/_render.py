@@ -15,6 +15,7 @@ from orderspec.orders._budget import Quote
 from orderspec.orders._ledger import describe_record
 from orderspec.orders._plan import Plan
 from orderspec.orders._standing import ACTIONS
+from orderspec.terminal import terminal_safe
 
 if TYPE_CHECKING:
     from orderspec.state import Record
@@ -164,7 +165,8 @@ def plan_text(planned: Iterable[Plan], orphans: Sequence[Record] = (), failed: i
         blocks.append("\n".join(lines))
     blocks.extend(orphan_line(record) for record in orphans)
     blocks.append(f"Plan: {summary_line(counts(planned, orphans), failed)}; nothing was placed.")
-    return "\n\n".join(blocks)
+    # what a person confirms is what is sent: an escape sequence in a name or an answer cannot redraw it
+    return terminal_safe("\n\n".join(blocks))
 
 
 def plan_json(planned: Iterable[Plan], failures: Iterable[FailedOrder] = (), orphans: Sequence[Record] = ()) -> dict[str, Any]:
@@ -210,6 +212,11 @@ def plan_json(planned: Iterable[Plan], failures: Iterable[FailedOrder] = (), orp
 
 
 def placed_text(placed: PlacedOrder) -> str:
+    """One placed (or settled) order as a line for people; an order number the target chose is shown escaped."""
+    return terminal_safe(_placed_text(placed))
+
+
+def _placed_text(placed: PlacedOrder) -> str:
     where = _where(placed.system, placed.profile, placed.base_url, placed.sandbox)
     if placed.action == "unchanged":
         return f"unchanged {placed.name}: order {placed.order_number} was placed before; nothing sent"

@@ -82,6 +82,7 @@ def run(
                 stop_before=stop_before,  # type: ignore[arg-type]
                 done=done,
                 unknown=unknown,
+                redact=prepared.secrets.values(),  # applied by the HTTP layer, never in templates; masked if a server echoes them
                 **extra,
             )
         except OrderspecError as exc:

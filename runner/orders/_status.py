@@ -83,7 +83,7 @@ def _status(record: Any, transport: httpx.BaseTransport, start: Path, profiles_f
         target = {"system": record.system, "base_url": profile.base_url, "options": dict(profile.options), "profile": profile.name}
         variables = {**dict(record.vars), "order_number": record.order_number, "ack": ack}
         client = make_client(profile, secrets, transport)
-        result = run_flow(load_flow(flow_path), {"target": target, "vars": variables}, client=client)
+        result = run_flow(load_flow(flow_path), {"target": target, "vars": variables}, client=client, redact=secrets.values())
     except OrderspecError as exc:
         return _with(known, note=exc.message)
     outputs = result.outputs

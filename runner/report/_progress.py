@@ -18,6 +18,7 @@ from orderspec.engine import (
     UploadProgress,
 )
 from orderspec.report._units import format_duration, format_size
+from orderspec.terminal import terminal_safe
 
 _CLEAR = "\r\x1b[K"
 
@@ -32,13 +33,13 @@ class Progress:
         self._last_update = 0.0
 
     def _line(self, text: str) -> None:
-        text = self.mask(text)
+        text = terminal_safe(self.mask(text))
         self.stream.write((_CLEAR if self.live else "") + text + "\n")
         self.stream.flush()
 
     def _status(self, text: str) -> None:
         if self.live:
-            self.stream.write(_CLEAR + self.mask(text))
+            self.stream.write(_CLEAR + terminal_safe(self.mask(text)))
             self.stream.flush()
 
     def __call__(self, event: Event) -> None:
