@@ -27,8 +27,12 @@ def import_http(source: Path, output: Path | None, name: str | None, force: bool
     """
     from orderspec.httpfile import import_http as convert_file
 
+    if not source.exists():
+        raise UsageError(f"{source}: no such file")
+    if source.is_dir():
+        raise UsageError(f"{source} is a folder; name the .http file")
     if not source.is_file():
-        raise UsageError(f"{source}: no such file" if not source.exists() else f"{source} is a folder; name the .http file")
+        raise UsageError(f"{source} is not a regular file (a device, a FIFO or a socket); name the .http file")
     if output is not None:
         if output.is_dir():
             raise UsageError(f"{output} is a folder; name the flow file to write")
@@ -40,6 +44,8 @@ def import_http(source: Path, output: Path | None, name: str | None, force: bool
     result = convert_file(source, output, name=name, schema=schema)
     for warning in result.warnings:
         click.echo(f"{source}:{warning.line}: warning: {warning.message}", err=True)
+    for inferred in result.inferred:  # not a conversion problem (--strict ignores it), but for the user to confirm
+        click.echo(f"{source}:{inferred.line}: warning: {inferred.message}", err=True)
     if strict and result.warnings:
         count = len(result.warnings)
         click.echo(f"nothing written: {count} problem{'s' if count != 1 else ''} (--strict)", err=True)
@@ -48,7 +54,7 @@ def import_http(source: Path, output: Path | None, name: str | None, force: bool
         click.echo(result.text, nl=False)
     else:
         _write_atomically(output, result.text)
-    _summary(result.conversion.flow, len(result.warnings), output, result.conversion.secrets)
+    _summary(result.conversion.flow, len(result.warnings), output, result.conversion.secrets, len(result.inferred))
     if write_schema is not None:
         from orderspec.templates import schema_bytes, write_files
 
@@ -76,10 +82,11 @@ def _schema(output: Path | None) -> tuple[str | None, Path | None]:
     return relative_reference(target, folder), target
 
 
-def _summary(flow: dict[str, Any], warnings: int, output: Path | None, secrets: dict[str, str]) -> None:
+def _summary(flow: dict[str, Any], warnings: int, output: Path | None, secrets: dict[str, str], inferred: int = 0) -> None:
     steps = len(flow.get("steps", []))
     where = f"wrote {output}" if output is not None else "converted"
-    click.echo(f"{where}: {steps} step{'s' if steps != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}", err=True)
+    effects = f", {inferred} effect{'s' if inferred != 1 else ''} inferred" if inferred else ""
+    click.echo(f"{where}: {steps} step{'s' if steps != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}{effects}", err=True)
     if output is not None and secrets:
         options = " ".join(f"--secret {name}={env}" for name, env in secrets.items())
         click.echo(f"run it with: orderspec run {output} {options}", err=True)

@@ -28,6 +28,11 @@ class ImportResult:
     def warnings(self) -> tuple[Problem, ...]:
         return self.conversion.warnings
 
+    @property
+    def inferred(self) -> tuple[Problem, ...]:
+        """The effect each step that is not a read was given, with its line: for the user to confirm."""
+        return self.conversion.inferred
+
 
 def import_http(source: str | Path, output: str | Path | None = None, *, name: str | None = None, schema: str | None = None) -> ImportResult:
     """Convert the ``.http`` file ``source``; paths in the flow are relative to ``output``'s folder.

@@ -19,7 +19,7 @@ from orderspec.httpfile._templates import REFERENCE, Resolve, rewrite, rewrite_s
 
 FileSource = Callable[[str, int, "str | None", "str | None"], dict[str, Any]]
 
-_FILE_LINE = re.compile(r"^<(@?)\s+(\S.*?)\s*$")
+_FILE_LINE = re.compile(r"^<(@?)\s+(\S.*)$")  # on a stripped line: no blanks at its end
 # Written into the JSON text as escapes, so json.loads turns it into NUL-wrapped text.
 _PLACEHOLDER = "\\u0000{}\\u0000"
 _PLACEHOLDER_RE = re.compile(r"^\u0000(\d+)\u0000$")

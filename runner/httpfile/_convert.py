@@ -39,11 +39,14 @@ class Conversion:
     """The flow as plain data, what could not be converted, and the secrets the flow reads.
 
     ``secrets`` maps each secret's name to the environment variable suggested for it.
+    ``inferred`` says, per step that is not a read, which effect it was given and why
+    (a .http file does not say): for the user to confirm, not a conversion problem.
     """
 
     flow: dict[str, Any]
     warnings: tuple[Problem, ...]
     secrets: dict[str, str] = field(default_factory=dict)
+    inferred: tuple[Problem, ...] = ()
 
 
 def convert(http: HttpFile, *, flow_dir: Path | None = None, name: str | None = None) -> Conversion:
@@ -95,6 +98,7 @@ class _Converter:
         self.variables = Variables(self.warnings)
         self.resolve = self.variables.resolve
         self.bodiless_content_types: list[int] = []
+        self.inferred: list[Problem] = []
 
     def run(self, name: str | None) -> Conversion:
         self.variables.collect(self.http)
@@ -128,7 +132,7 @@ class _Converter:
             hint = "a request starts with a line such as 'GET https://…'"
             raise HttpFileError(f"{self.http.path}: holds no request a flow can send", hint=hint if first is None else f"line {first.line}: {first.message}")
         warnings = tuple(sorted(self.warnings, key=lambda p: p.line))
-        return Conversion(flow=flow, warnings=warnings, secrets=dict(self.variables.secrets))
+        return Conversion(flow=flow, warnings=warnings, secrets=dict(self.variables.secrets), inferred=tuple(self.inferred))
 
     # -- base URL
 
@@ -289,10 +293,17 @@ class _Converter:
         if REFERENCE.search(path):
             return rewrite(path, line, self.resolve)
         absolute = Path(os.path.normpath(self.http_dir / path))
-        if not absolute.is_file():
+        try:
+            found = absolute.is_file()
+        except (OSError, ValueError):  # a name too long, or with a NUL: no file has it
+            found = False
+        if not found:
             self.warnings.append(Problem(line, f"{path} does not exist (relative to {self.http.path}); the flow will fail until it does"))
         if self.flow_dir is None:
             return path
+        if not _below(absolute, self.flow_dir):
+            message = f"{path} is outside the flow's folder {self.flow_dir}; a flow sends files from its own folder (or below) only"
+            self.warnings.append(Problem(line, message + ": write the flow beside it"))
         try:
             return Path(os.path.relpath(absolute, self.flow_dir)).as_posix()
         except ValueError:  # another drive
@@ -312,15 +323,22 @@ class _Converter:
             step.name = name if seen[name] == 1 else f"{name} ({seen[name]})"
 
     def _mark_effects(self, steps: list[_Step]) -> None:
-        """POSTs answered with a new ``id`` create; a final POST to an order resource places."""
+        """Every step that is not a read gets its effect written out, and a warning that it was inferred.
+
+        A POST creates (the safe assumption: ``plan`` never sends it, and it is never sent
+        again blindly); PUT, PATCH and DELETE write; the last POST or PUT to an order
+        resource places the order. The user confirms or corrects each one.
+        """
         for step in steps:
-            if step.request.method == "POST" and "response.body.id" in step.capture.values():
-                step.effect = "create"
+            method = step.request.method
+            if method not in _READ_METHODS:
+                step.effect = "create" if method == "POST" else "write"
         if steps:
             last = steps[-1]
             if last.request.method in ("POST", "PUT") and "order" in last_literal_segment(last.path).lower():
                 last.effect = "place"
                 last.capture.setdefault("order_number", "response.body.id")  # the flow contract needs the order's number
+        self.inferred = [Problem(step.request.line, _inferred(step)) for step in steps if step.effect is not None]
 
 
     def _warn_single_status_checks(self, steps: list[_Step]) -> None:
@@ -328,6 +346,31 @@ class _Converter:
         for step in steps:
             if reads_analysis_status(step.request.method, step.path):
                 self.warnings.append(Problem(step.request.line, single_check_warning(step.name)))
+
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _below(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (after symbolic links) is in ``folder`` or a folder below it."""
+    try:
+        real, root = os.path.realpath(path), os.path.realpath(folder)
+    except (OSError, ValueError):
+        return False
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _inferred(step: _Step) -> str:
+    """The warning that says which effect a step got, and how to change it."""
+    method = step.request.method
+    if step.effect == "place":
+        return f"step {step.name!r}: effect place inferred (the last {method} to an order resource): apply places the order with this step; check that it does"
+    if step.effect == "create":
+        return (
+            f"step {step.name!r}: effect create inferred for a {method}: plan never sends it and it is never sent again blindly; "
+            "write effect: write if it only changes something that exists"
+        )
+    return f"step {step.name!r}: effect write inferred for a {method}: it changes something that exists; write effect: create if it creates something"
 
 
 def _absolute(request: Request) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from orderspec.httpfile._templates import REFERENCE
+from orderspec.httpfile._templates import REFERENCE, name_of
 
 _CREDENTIAL_WORDS = frozenset(
     {"token", "password", "passwd", "pwd", "secret", "key", "apikey", "credential", "credentials", "auth", "authorization", "bearer"}
@@ -40,7 +40,7 @@ def step_name(method: str, path: str) -> str:
     segments = [s for s in path.split("/") if s]
     if not segments:
         return method
-    shown = [REFERENCE.sub(lambda m: "{" + m.group(1) + "}", s) for s in segments]
+    shown = [REFERENCE.sub(lambda m: "{" + name_of(m) + "}", s) for s in segments]
     if REFERENCE.search(segments[-1]) and len(segments) > 1 and not REFERENCE.search(segments[-2]):
         return f"{method} {shown[-2]} {shown[-1]}"
     literal = [s for s, raw in zip(shown, segments) if not REFERENCE.search(raw)]

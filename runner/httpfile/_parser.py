@@ -9,7 +9,9 @@ kept as a ``Problem`` with its line, for the converter to report.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,32 +25,66 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
 OTHER_KINDS = frozenset({"GRAPHQL", "WEBSOCKET", "GRPC"})
 
 _SEPARATOR = re.compile(r"^###(.*)$")
-_VARIABLE = re.compile(r"^@([A-Za-z_$][\w.$-]*)\s*=\s*(.*?)\s*$")
-_TAG = re.compile(r"^(?:#|//)\s*@([\w-]+)(?:\s*=\s*|\s+|$)(.*?)\s*$")
-_HEADER = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s?(.*?)\s*$")
-_REQUEST = re.compile(r"^(?:([A-Za-z]+)\s+)?(\S.*?)(?:\s+(HTTP/[0-9.]+))?\s*$")
-_SCRIPT_OPEN = re.compile(r"^([<>])\s*\{%(.*)$")
-_SCRIPT_FILE = re.compile(r"^([<>])\s+(\S.*?)\s*$")
+# Every pattern is matched against a stripped line and ends in a greedy ``(.*)``, or in
+# possessive or atomic parts: none backtracks over a run of blanks, so parsing stays linear
+# in the file's length (a lazy ``(.*?)\s*$`` is quadratic in a line of many blanks).
+_VARIABLE = re.compile(r"^@([A-Za-z_$][\w.$-]*+)\s*+=\s*+(.*)$")
+_TAG = re.compile(r"^(?:#|//)\s*+@([\w-]++)(?:\s*+=\s*+|\s++|$)(.*)$")
+_HEADER = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]++)\s*+:\s?(.*)$")
+_METHOD = re.compile(r"^([A-Za-z]++)\s++")
+_VERSION = re.compile(r"HTTP/[0-9.]+")
+_SCRIPT_OPEN = re.compile(r"^([<>])\s*+\{%(.*)$")
+_SCRIPT_FILE = re.compile(r"^([<>])\s++(\S.*)$")
 _HOST = re.compile(r"[A-Za-z0-9_.~%-]+|[0-9a-f:.]+")  # a name, an IPv4 or (unbracketed) IPv6 address
 
 MAX_BYTES = 1 << 20
 """Largest file accepted; a hand-written request collection is a few kilobytes."""
 
 
-def parse_http_file(path: str | Path) -> HttpFile:
-    """Parse the ``.http`` file at ``path``."""
-    path = Path(path)
+def _read_limited(path: Path) -> bytes:
+    """The bytes of the regular file ``path``, at most ``MAX_BYTES``.
+
+    Opened without blocking and checked on the open file: a FIFO, ``/dev/zero`` or a
+    device is refused at once, and a file that grows while it is read is cut off at the
+    limit instead of filling memory.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise HttpFileError(f"{path}: the file is {size} bytes; an .http file larger than {MAX_BYTES} is not read")
-        raw = path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise HttpFileError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise HttpFileError(f"{path}: is a folder, not an .http file") from None
     except OSError as exc:
         raise HttpFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise HttpFileError(f"{path}: is a folder, not an .http file")
+        if not stat.S_ISREG(info.st_mode):
+            raise HttpFileError(f"{path}: is not a regular file (a device, a FIFO or a socket); name an .http file")
+        if info.st_size > MAX_BYTES:
+            raise HttpFileError(f"{path}: the file is {info.st_size} bytes; an .http file larger than {MAX_BYTES} is not read")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_BYTES:
+            chunk = os.read(descriptor, MAX_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise HttpFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(descriptor)
+    if size > MAX_BYTES:
+        raise HttpFileError(f"{path}: the file is larger than {MAX_BYTES} bytes; an .http file that large is not read")
+    return b"".join(chunks)
+
+
+def parse_http_file(path: str | Path) -> HttpFile:
+    """Parse the ``.http`` file at ``path``."""
+    path = Path(path)
+    raw = _read_limited(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -81,6 +117,20 @@ def _blocks(lines: list[Line]) -> list[tuple[str | None, list[Line]]]:
         else:
             blocks[-1][1].append(line)
     return blocks
+
+
+def _request_line(text: str) -> tuple[str | None, str, str | None]:
+    """``METHOD URL HTTP/1.1`` of a stripped, non-blank line: (method word or None, url, version or None)."""
+    word = None
+    rest = text
+    method = _METHOD.match(text)
+    if method is not None and method.end() < len(text):
+        word, rest = method.group(1), text[method.end() :]
+    version = None
+    parts = rest.rsplit(None, 1)
+    if len(parts) == 2 and _VERSION.fullmatch(parts[1]):
+        rest, version = parts[0].rstrip(), parts[1]
+    return word, rest, version
 
 
 def _is_url(url: str) -> bool:
@@ -185,9 +235,7 @@ class _BlockReader:
                     self.index += 1
                 continue
             self.index += 1
-            match = _REQUEST.match(text)
-            assert match is not None  # any non-blank text matches
-            word, url, version = match.groups()
+            word, url, version = _request_line(text)
             method = word.upper() if word else "GET"
             if word is not None and method not in METHODS and method not in OTHER_KINDS:
                 if word != method:  # not a method at all: the line is a URL with a space in it

@@ -11,8 +11,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-REFERENCE = re.compile(r"\{\{\s*((?:(?!\{\{|\}\}).)*?)\s*\}\}", re.DOTALL)
+REFERENCE = re.compile(r"\{\{\s*+((?:(?!\{\{|\}\}).)*+)\}\}", re.DOTALL)
+"""``{{ name }}``; group 1 is the name, with blanks after it (``name_of``). Never backtracks: linear in the text."""
 _JINJA_SYNTAX = re.compile(r"\{[%#]|\{\{|\}\}|[%#]\}")
+
+
+def name_of(match: re.Match[str]) -> str:
+    """The name a ``REFERENCE`` match refers to, without the blanks around it."""
+    return match.group(1).rstrip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +38,7 @@ def rewrite(text: str, line: int, resolve: Resolve) -> str:
     position = 0
     for match in REFERENCE.finditer(text):
         parts.append(escape(text[position : match.start()]))
-        parts.append("{{ " + resolve(match.group(1), line).expression + " }}")
+        parts.append("{{ " + resolve(name_of(match), line).expression + " }}")
         position = match.end()
     parts.append(escape(text[position:]))
     return "".join(parts)
@@ -46,7 +52,7 @@ def rewrite_single(text: str, line: int, resolve: Resolve, *, keep_text: bool) -
     """
     match = REFERENCE.fullmatch(text)
     if match:
-        ref = resolve(match.group(1), line)
+        ref = resolve(name_of(match), line)
         keep = keep_text and not ref.text
         return "{{ " + ref.expression + (" | string }}" if keep else " }}")
     return rewrite(text, line, resolve)
@@ -59,7 +65,7 @@ def escape(literal: str) -> str:
 
 def references(text: str) -> list[str]:
     """The names referenced in ``text``, in order."""
-    return [m.group(1) for m in REFERENCE.finditer(text)]
+    return [name_of(m) for m in REFERENCE.finditer(text)]
 
 
 # -- dynamic variables ---------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 from orderspec.httpfile._model import HttpFile, Problem, Script
 from orderspec.httpfile._names import env_name, identifier, looks_like_credential
 from orderspec.httpfile._script import Assignment, jinja_string, translate_script
-from orderspec.httpfile._templates import REFERENCE, Ref, dynamic, references, rewrite
+from orderspec.httpfile._templates import REFERENCE, Ref, dynamic, name_of, references, rewrite
 
 _ENVIRONMENT = re.compile(r"^\$(?:processEnv|env)\.(\w+)$")
 
@@ -155,7 +155,7 @@ class Variables:
             for match in REFERENCE.finditer(value):
                 if match.start() > position:
                     parts.append(jinja_string(value[position : match.start()]))
-                parts.append(self.resolve(match.group(1), line).expression)
+                parts.append(self.resolve(name_of(match), line).expression)
                 position = match.end()
             if position < len(value):
                 parts.append(jinja_string(value[position:]))

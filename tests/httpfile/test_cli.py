@@ -22,12 +22,19 @@ def test_writes_the_flow_and_lists_warnings_with_lines(tmp_path: Path) -> None:
     assert done.stdout == ""
     lines = done.stderr.splitlines()
     source = str(DATA / "service-panel.http")
-    assert [line.split(": warning: ")[0] for line in lines[:5]] == [f"{source}:{n}" for n in (3, 8, 105, 108, 127)]
+    assert [line.split(": warning: ")[0] for line in lines[:6]] == [f"{source}:{n}" for n in (3, 8, 105, 108, 112, 127)]
+    # the model is not in the flow's folder, so the flow could not send it
+    assert "is outside the flow's folder" in lines[4]
     # the status read once: the document says to poll, and the warning shows how
-    assert "reads the analysis status once; the document says to call it periodically" in lines[4]
-    assert lines[4].endswith("add to this step: poll: {until: \"response.body.status == 'finished'\", fail_if: \"response.body.status not in ['analysing', 'finished']\", every: 1, timeout: 300}")
-    assert lines[5] == f"wrote {out}: 12 steps, 5 warnings"
-    assert lines[6] == f"run it with: orderspec run {out} --secret token=TOKEN"
+    assert "reads the analysis status once; the document says to call it periodically" in lines[5]
+    assert lines[5].endswith("add to this step: poll: {until: \"response.body.status == 'finished'\", fail_if: \"response.body.status not in ['analysing', 'finished']\", every: 1, timeout: 300}")
+    # then one line per step whose effect was inferred, for the user to confirm
+    assert [line.split(": warning: ")[1].split(":")[0] for line in lines[6:12]] == [
+        "step 'POST baskets'", "step 'PATCH baskets {basked_id}'", "step 'POST lines'",
+        "step 'PATCH lines {line_id}'", "step 'POST files'", "step 'POST orders'",
+    ]  # fmt: skip
+    assert lines[12] == f"wrote {out}: 12 steps, 6 warnings, 6 effects inferred"
+    assert lines[13] == f"run it with: orderspec run {out} --secret token=TOKEN"
     flow = yaml.safe_load(out.read_text())
     assert flow["kind"] == "Flow" and len(flow["steps"]) == 12
     assert "Traceback" not in done.stderr
@@ -61,7 +68,7 @@ def test_strict_writes_nothing_when_something_was_not_converted(tmp_path: Path) 
     out = tmp_path / "flow.yaml"
     done = _orderspec("import-http", str(DATA / "service-panel.http"), "-o", str(out), "--strict")
     assert done.returncode == 1
-    assert done.stderr.splitlines()[-1] == "nothing written: 5 problems (--strict)"
+    assert done.stderr.splitlines()[-1] == "nothing written: 6 problems (--strict)"
     assert not out.exists()
 
 

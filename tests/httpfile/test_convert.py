@@ -42,7 +42,15 @@ def test_seed_example_flow(tmp_path: Path) -> None:
         "GET shipping-methods", "GET offers", "POST lines", "PATCH lines {line_id}", "POST files",
         "GET file-status", "POST orders",
     ]  # fmt: skip
-    assert [s.get("effect") for s in steps] == [None, "create", None, None, None, None, None, "create", None, None, None, "place"]
+    # every step that is not a read has its effect written out: a POST creates (the safe assumption), PATCH writes
+    assert [s.get("effect") for s in steps] == [None, "create", "write", None, None, None, None, "create", "write", "create", None, "place"]
+    assert [(p.line, p.message.split(":")[0]) for p in result.inferred] == [
+        (17, "step 'POST baskets'"), (28, "step 'PATCH baskets {basked_id}'"), (82, "step 'POST lines'"),
+        (93, "step 'PATCH lines {line_id}'"), (105, "step 'POST files'"), (133, "step 'POST orders'"),
+    ]  # fmt: skip
+    assert "effect create inferred for a POST" in result.inferred[0].message
+    assert "effect write inferred for a PATCH" in result.inferred[1].message
+    assert "effect place inferred" in result.inferred[5].message
     assert steps[0]["request"] == {
         "method": "GET",
         "url": "/api/v2.0/service-panel/services/{{ vars.service_id }}/internal-ordering/users/",
@@ -66,8 +74,9 @@ def test_seed_example_flow(tmp_path: Path) -> None:
     assert (body["basketId"], body["userId"], body["pickupLocationId"], body["shipping"]["methodId"]) == (
         "{{ vars.basked_id }}", "{{ vars.customer_id }}", None, "{{ vars.shipping_method_id }}",
     )  # fmt: skip
-    assert [w.line for w in result.warnings] == [3, 8, 105, 108, 127]
-    assert result.warnings[4].message.startswith("step 'GET file-status' reads the analysis status once")
+    assert [w.line for w in result.warnings] == [3, 8, 105, 108, 112, 127]
+    assert "cube_10_inch.stl is outside the flow's folder" in result.warnings[4].message  # the flow is written elsewhere
+    assert result.warnings[5].message.startswith("step 'GET file-status' reads the analysis status once")
     assert "--secret token=TOKEN" in result.warnings[0].message
     assert "dd247ae0d9cddcefa32e3ef502c4798b6ae531d8" not in result.text
 
