@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import signal
+import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,17 +150,35 @@ CREATING = {
 }
 
 
+def _killed_inside_every_creating_request(system: str, state_url: Callable[[], AbstractContextManager[str]], served: Served, tmp_path: Path) -> list[Chain]:
+    """Kill chains from scratch until, together, they were killed inside every creating request.
+
+    Every chain must end with exactly one order. A chain's poll can miss a request's window
+    when the machine is loaded; a fresh chain (new sandbox, new state) then tries again.
+    """
+    chains: list[Chain] = []
+    inside: set[str] = set()
+    for attempt in range(3):
+        with state_url() as url:
+            chain = _run_matrix(system, url, served, tmp_path / f"attempt-{attempt}")
+        chains.append(chain)
+        inside |= {kill.split("'")[1] for kill in chain.kills if kill.startswith("inside")}
+        if inside == set(CREATING[system]):
+            return chains
+    raise AssertionError(f"not killed inside {set(CREATING[system]) - inside}: {chains}")
+
+
 @pytest.mark.parametrize("system", list(SPECS))
 def test_killed_anywhere_on_sqlite_places_exactly_one_order(system: str, served: Served, tmp_path: Path) -> None:
-    chain = _run_matrix(system, f"sqlite://{tmp_path}/state.db", served, tmp_path)
-    inside = {kill.split("'")[1] for kill in chain.kills if kill.startswith("inside")}
-    assert inside == set(CREATING[system]), chain  # killed inside every creating request
-    assert sum(kill.startswith("after") for kill in chain.kills) >= 4, chain  # and at the step boundaries between
+    @contextmanager
+    def sqlite() -> Iterator[str]:
+        folder = Path(tempfile.mkdtemp(dir=tmp_path))
+        yield f"sqlite://{folder}/state.db"
+
+    chains = _killed_inside_every_creating_request(system, sqlite, served, tmp_path)
+    assert sum(kill.startswith("after") for kill in chains[0].kills) >= 4, chains  # and at the step boundaries between
 
 
 @pytest.mark.parametrize("system", ["ctq", "tophoto"])
 def test_killed_anywhere_on_postgresql_places_exactly_one_order(system: str, served: Served, tmp_path: Path) -> None:
-    with pg_database() as url:
-        chain = _run_matrix(system, url, served, tmp_path)
-    inside = {kill.split("'")[1] for kill in chain.kills if kill.startswith("inside")}
-    assert inside == set(CREATING[system]), chain
+    _killed_inside_every_creating_request(system, pg_database, served, tmp_path)
