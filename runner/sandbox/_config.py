@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,19 @@ class FaultConfig:
     drop_rate: float = 0.0
     lost_response_rate: float = 0.0
     paths: tuple[str, ...] = ()
-    """Only requests whose path starts with one of these (or matches it, if it holds ``*``) are affected; empty means all."""
+    """Only requests whose path starts with one of these (or matches it, if it holds ``*``) are affected; empty means all.
+
+    A pattern may name a method first, as ``/_sandbox/requests`` does (``POST /v1/orders``,
+    ``POST /orders/*/place-order``): it then matches that method and the whole path, so a
+    creating request can be picked without the reads and writes below it.
+    """
+    lost_response_paths: tuple[str, ...] = ()
+    """Lost responses only on requests matching one of these patterns (as ``paths``); empty means every affected request.
+
+    Losing the answer of a read or an idempotent write is a mere retry; losing that of a
+    request that creates something is what a client must read back, so a soak aims it there
+    while errors and drops stay on every request.
+    """
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,7 @@ class SandboxConfigError(OrderspecError):
     exit_code = 2
 
 
+_PATTERN = re.compile(r"(?:[A-Z]+ )?/\S*")
 _FAULT_FIELDS = {f.name: f for f in fields(FaultConfig)}
 _CONFIG_FIELDS = {f.name: f for f in fields(SandboxConfig)}
 
@@ -146,10 +160,10 @@ def _faults(data: Any) -> FaultConfig:
             if not statuses or any(isinstance(s, bool) or not isinstance(s, int) or not 400 <= s <= 599 for s in statuses):
                 raise _Invalid("error_statuses must list HTTP error statuses (400-599)", path, "e.g. [500, 503]")
             values[key] = tuple(statuses)
-        elif key == "paths":
+        elif key in ("paths", "lost_response_paths"):
             prefixes = value if isinstance(value, list) else [value]
-            if any(not isinstance(p, str) or not p.startswith("/") for p in prefixes):
-                raise _Invalid("paths must list path prefixes starting with /", path)
+            if any(not isinstance(p, str) or not _PATTERN.fullmatch(p) for p in prefixes):
+                raise _Invalid(f"{key} must list path prefixes starting with /, each optionally after a method", path, "e.g. [/orders, POST /v1/orders]")
             values[key] = tuple(prefixes)
     rates = sum(values.get(name, 0.0) for name in ("error_rate", "drop_rate", "lost_response_rate"))
     if rates > 1.0:

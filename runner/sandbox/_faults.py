@@ -91,10 +91,13 @@ class FaultMiddleware:
                 self.reset()
             await self.app(scope, receive, send)
             return
-        if not self._active or not self._affects(path):
+        method = scope["method"]
+        if not self._active or not self._affects(method, path):
             await self.app(scope, receive, send)
             return
         fate, status = self._draw()
+        if fate == "lost_response" and self.faults.lost_response_paths and not _any_match(method, path, self.faults.lost_response_paths):
+            fate = "pass"
         if self.faults.latency_ms > 0:
             self.counts["latency"] += 1
             await asyncio.sleep(self.faults.latency_ms / 1000)
@@ -117,8 +120,8 @@ class FaultMiddleware:
         for name in self.counts:
             self.counts[name] = 0
 
-    def _affects(self, path: str) -> bool:
-        return not self.faults.paths or any(_matches(path, pattern) for pattern in self.faults.paths)
+    def _affects(self, method: str, path: str) -> bool:
+        return not self.faults.paths or _any_match(method, path, self.faults.paths)
 
     def _draw(self) -> tuple[str, int]:
         """The fate of the next affected request; always two draws, so fates never shift."""
@@ -149,8 +152,18 @@ async def _send_json(send: Send, status: int, body: Any) -> None:
     await send({"type": "http.response.body", "body": payload})
 
 
-def _matches(path: str, pattern: str) -> bool:
-    """A pattern is a path prefix, or a glob when it holds ``*`` (``/orders/*/place-order``)."""
+def _any_match(method: str, path: str, patterns: tuple[str, ...]) -> bool:
+    return any(_matches(method, path, pattern) for pattern in patterns)
+
+
+def _matches(method: str, path: str, pattern: str) -> bool:
+    """A pattern is a path prefix, or a glob when it holds ``*`` (``/orders/*/place-order``).
+
+    With a method first (``POST /v1/orders``) it is the method and the whole path, ``*`` matching within.
+    """
+    if not pattern.startswith("/"):
+        wanted, _, whole = pattern.partition(" ")
+        return method == wanted and fnmatch.fnmatchcase(path, whole)
     if "*" in pattern:
         return fnmatch.fnmatchcase(path, pattern)
     return path.startswith(pattern)

@@ -64,6 +64,33 @@ def test_a_lost_response_places_the_order_without_telling_the_client(sandbox: An
         assert client.get(order).json()["status"] == "pending", "what a careful client checks before retrying"
 
 
+def test_a_pattern_with_a_method_matches_that_method_and_the_whole_path(sandbox: Any) -> None:
+    with _ctq(sandbox, error_rate=1.0, error_statuses=(503,), paths=("POST /orders/*/place-order", "GET /info")) as client:
+        assert client.get("/info").status_code == 503
+        assert client.get("/info/more").status_code != 503, "the whole path, not a prefix"
+        assert client.post("/orders/x/place-order", json=ADDRESS).status_code == 503
+        assert client.get("/orders/x/place-order").status_code != 503, "another method"
+        assert client.post("/get-signed-urls", json=["a.stl"]).status_code == 200
+
+
+def test_lost_responses_can_be_kept_to_creating_requests_while_errors_hit_all(sandbox: Any) -> None:
+    faults = {"seed": 5, "error_rate": 0.3, "lost_response_rate": 0.4, "error_statuses": (503,)}
+    with _ctq(sandbox, lost_response_paths=("POST /get-signed-urls",), **faults) as client:
+        seen = _outcomes(client, 40)
+        assert set(seen) == {"200", "503"}, "no lost answer on GET /info"
+        creates = []
+        for _ in range(20):
+            try:
+                creates.append(str(client.post("/get-signed-urls", json=["a.stl"]).status_code))
+            except httpx.RemoteProtocolError:
+                creates.append("lost")
+        assert {"200", "503", "lost"} == set(creates)
+        counts = client.get("/_sandbox/faults").json()
+        assert counts["lost_response"] == creates.count("lost") and counts["error"] == seen.count("503") + creates.count("503")
+        carried_out = client.get("/_sandbox/requests").json()["POST /get-signed-urls"]
+        assert carried_out == creates.count("200") + creates.count("lost"), "a lost answer's request was carried out"
+
+
 def test_the_same_seed_gives_the_same_faults(sandbox: Any) -> None:
     faults = {"error_rate": 0.3, "drop_rate": 0.2, "error_statuses": (500, 503)}
     with _ctq(sandbox, seed=7, **faults) as first, _ctq(sandbox, seed=7, **faults) as second:
@@ -117,14 +144,20 @@ def test_a_config_file_maps_onto_sandbox_config(tmp_path: Path) -> None:
         "catalogue: my-catalogue.yaml\n"
         "analysis_seconds: 2\n"
         "options: {auth_header: organization_id}\n"
-        "faults: {seed: 7, error_rate: 0.1, error_statuses: [503], lost_response_rate: 0.05, paths: [/orders]}\n",
+        "faults: {seed: 7, error_rate: 0.1, error_statuses: [503], lost_response_rate: 0.05, paths: [/orders],\n"
+        "  lost_response_paths: [POST /v1/orders, POST /v1/orders/*/data]}\n",
         encoding="utf-8",
     )
     config = load_config(path)
     assert config.catalogue == tmp_path / "my-catalogue.yaml"
     assert config.analysis_seconds == 2 and config.options == {"auth_header": "organization_id"}
     assert config.faults == FaultConfig(
-        seed=7, error_rate=0.1, error_statuses=(503,), lost_response_rate=0.05, paths=("/orders",)
+        seed=7,
+        error_rate=0.1,
+        error_statuses=(503,),
+        lost_response_rate=0.05,
+        paths=("/orders",),
+        lost_response_paths=("POST /v1/orders", "POST /v1/orders/*/data"),
     )
 
 
@@ -145,6 +178,7 @@ def test_credentials_written_as_numbers_are_accepted_as_written(tmp_path: Path) 
         ("faults:\n  error_statuses: [200]\n", "error_statuses must list HTTP error statuses", 2),
         ("faults: {drop_rate: 0.6, error_rate: 0.6}\n", "add up to 1.2", 1),
         ("faults: {paths: [orders]}\n", "paths must list path prefixes", 1),
+        ("faults: {lost_response_paths: [post /orders]}\n", "lost_response_paths must list path prefixes", 1),
         ("analysis_seconds: soon\n", "analysis_seconds must be a number", 1),
         ("faults:\n  error_rate: .nan\n", "faults.error_rate must be a number, not nan", 2),
         ("analysis_seconds: .inf\n", "analysis_seconds must be a number, not inf", 1),
