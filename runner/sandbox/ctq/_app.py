@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
@@ -107,6 +107,8 @@ class CtqSandbox:
                 status, payload = await handler(request, body)
             except _Failure as failure:
                 status, payload = failure.status, failure.body
+            except ClientDisconnect:  # the client hung up mid-body (killed): nobody reads an answer, and no sandbox bug
+                return Response(status_code=499)
             except Exception as exc:  # a sandbox bug: answer in the vendor's shape, remember it
                 logger.exception("CTQ sandbox failed on %s %s", method, request.url.path)
                 self.unexpected.append(f"{method} {request.url.path}: {type(exc).__name__}: {exc}")

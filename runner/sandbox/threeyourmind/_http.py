@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -177,6 +177,8 @@ def route(path: str, *, auth: bool = True, ordering: bool = False, counted: bool
             return response
         except ApiError as exc:
             return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers)
+        except ClientDisconnect:  # the client hung up mid-body (killed): nobody reads an answer, and no sandbox bug
+            return Response(status_code=499)
         except Exception:  # noqa: BLE001 - last resort: the vendor's 500, counted so tests can insist it stays at 0
             state.unexpected_errors += 1
             _log.exception("3YOURMIND sandbox failed on %s %s", method, request.url.path)

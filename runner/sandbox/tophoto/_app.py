@@ -11,7 +11,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -69,7 +69,7 @@ def create_app(config: SandboxConfig) -> Starlette:
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: api.unexpected},
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, ClientDisconnect: _client_gone, Exception: api.unexpected},
     )
     app.state.fault_error_body = lambda status, message: error_body(status, message, clock=api.clock)
     app.state.clock = api.clock
@@ -82,6 +82,11 @@ def create_app(config: SandboxConfig) -> Starlette:
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     return error_response(exc, request.app.state.clock)
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client hung up mid-body (killed): nobody reads an answer, and it is no sandbox bug."""
+    return Response(status_code=499)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
