@@ -20,7 +20,11 @@ from _reliability import Check
 
 def checks(quick: bool) -> list[Check]:
     """Every row of the table, in the order printed."""
-    return []
+    from _soak import soak_checks
+
+    rows: list[Check] = []
+    rows += soak_checks(quick)
+    return rows
 
 
 def main(argv: list[str]) -> int:
