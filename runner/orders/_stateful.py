@@ -17,7 +17,8 @@ request and a checkpoint after every step. A create or place request that gets n
 ``uncertain``. A failure before placing keeps the draft and the checkpoint, so the next
 apply resumes. Ctrl-C before placing deletes the draft where the flow can (and the next
 apply starts over), or keeps it to resume; during a create or place request it leaves the
-intent to be read back, or marks the spec uncertain.
+intent to be read back, or marks the spec uncertain; after the place step it records the
+order as placed and deletes nothing.
 """
 
 from __future__ import annotations
@@ -227,6 +228,9 @@ class _Run:
                 return Interrupted(message, step=record.intent, exit_code=EXIT_INTERRUPTED)
             uncertain = _uncertain(prepared, journal, record.intent, f"interrupted while step {record.intent!r} ({effect}) was being sent")
             return Interrupted(uncertain.message, step=record.intent, hint=uncertain.hint, exit_code=EXIT_INTERRUPTED)
+        placed_by = next((path for path in record.done if getattr(find_step(prepared.flow, path), "effect", None) == "place"), None)
+        if placed_by is not None:
+            return self._interrupted_after_placing(journal, placed_by)
         note = None
         try:
             note = discard_draft(prepared, self.runtime, record.vars) if record.remote_ids else None
@@ -242,6 +246,24 @@ class _Run:
         journal.save(record, "interrupted", "before placing" + kept)
         where = f"after {record.done[-1]!r}" if record.done else "from the start"
         return Interrupted(f"{label}: interrupted before placing{kept}; the next apply resumes {where}", exit_code=EXIT_INTERRUPTED)
+
+    def _interrupted_after_placing(self, journal: StateJournal, placed_by: str) -> Interrupted:
+        """Ctrl-C at a step after ``placed_by`` succeeded: the order stands; nothing is deleted or sent again."""
+        from orderspec.orders._contract import order_number
+        from orderspec.state import Phase
+
+        prepared, record = self.prepared, journal.record
+        number = order_number(prepared.flow, {}, record.vars)
+        if number is None:
+            uncertain = _uncertain(prepared, journal, placed_by, f"interrupted after step {placed_by!r} placed the order, before its number was known")
+            return Interrupted(uncertain.message, step=placed_by, hint=uncertain.hint, exit_code=EXIT_INTERRUPTED)
+        journal.save(record.evolve(phase=Phase.PLACED, order_number=number, intent=None), "placed", f"order {number} (interrupted after placing)")
+        return Interrupted(
+            f"{prepared.label}: order {number} was placed; interrupted at a later step, so the rest of the flow did not run; "
+            "the order stays placed and is not ordered again",
+            step=placed_by,
+            exit_code=EXIT_INTERRUPTED,
+        )
 
 
 def _placed_earlier(prepared: Prepared, record: Record, action: str) -> PlacedOrder:

@@ -239,3 +239,36 @@ def test_without_state_a_failure_after_placing_deletes_nothing(hostile, tmp_path
     [placed] = apply_specs([spec], profiles_file=spec.parent / "orderspec.yaml")
     assert placed.order_number == "N-1" and "step 'confirm'" in placed.warnings[0]
     assert [seen.method for seen in _seen(hostile, tmp_path.name)] == ["POST", "POST"]
+
+
+def test_ctrl_c_at_a_step_after_placing_keeps_the_order_placed(hostile, tmp_path: Path) -> None:
+    """Interrupted while a later step waits for its answer: the basket is not deleted and the next apply sends nothing."""
+    import signal
+    import time
+
+    steps = (
+        "steps:\n"
+        "  - name: basket\n    request: {method: POST, url: /ok/%(tag)s-basket}\n    capture: {basket: response.body.id}\n"
+        "  - name: order\n    effect: place\n    request: {method: POST, url: /ok/%(tag)s-order}\n    capture: {number: response.body.number}\n"
+        "  - name: confirm\n    request: {method: GET, url: '/drip?bytes=300&every=0.1&tag=%(tag)s'}\n"
+    )
+    spec = _project(tmp_path, hostile.base_url, steps)
+    env = {**os.environ, "PROD_USER": USER, "PROD_PASSWORD": PASSWORD}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orderspec", "apply", "--yes", str(spec)], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not any(seen.path.startswith("/drip") for seen in _seen(hostile, tmp_path.name)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130 and "Traceback" not in err
+    assert "order N-1 was placed" in err and "stays placed" in err
+    assert [seen.method for seen in _seen(hostile, tmp_path.name)] == ["POST", "POST", "GET"]  # no DELETE of the basket
+    again = _orderspec(tmp_path, "apply", "--yes", str(spec))
+    assert again.returncode == 0 and "order N-1 was placed before; nothing sent" in again.stdout
+    assert len(_seen(hostile, f"{tmp_path.name}-order")) == 1
