@@ -272,3 +272,33 @@ def test_ctrl_c_at_a_step_after_placing_keeps_the_order_placed(hostile, tmp_path
     again = _orderspec(tmp_path, "apply", "--yes", str(spec))
     assert again.returncode == 0 and "order N-1 was placed before; nothing sent" in again.stdout
     assert len(_seen(hostile, f"{tmp_path.name}-order")) == 1
+
+
+# -- item: what used to crash is a located error for its spec; the other specs still run --------
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ("request: {method: POST, url: '/deep?depth=100000&tag=%(tag)s'}\n    capture: {basket: response.body}", "JSON nested too deeply"),
+        ("request: {method: POST, url: '/ok/%(tag)s-x', json: {pad: \"{{ 'x' * 100000000 }}\"}}", "would build more than 16777216"),
+        ("request: {method: POST, url: '/ok/%(tag)s-x', json: {pad: \"{{ range(10**12) | list }}\"}}", "range"),
+    ],
+)
+def test_a_crashing_spec_is_a_located_error_and_the_others_are_placed(hostile, tmp_path: Path, step: str, message: str) -> None:
+    good = (
+        "steps:\n"
+        "  - name: order\n    effect: place\n    request: {method: POST, url: /ok/%(tag)s-good}\n    capture: {number: response.body.number}\n"
+    )
+    bad = f"steps:\n  - name: basket\n    {step}\n" + good.removeprefix("steps:\n")
+    _project(tmp_path, hostile.base_url, bad, name="a-bad.yaml")
+    _project(tmp_path, hostile.base_url, good, name="b-good.yaml")
+    done = _orderspec(tmp_path, "apply", "--yes", "--format", "json", "specs")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert [entry["name"] for entry in report["placed"]] == ["b-good"]
+    [failed] = report["failed"]
+    assert failed["name"] == "a-bad" and failed["step"] == "basket" and message in failed["message"]
+    assert "a-bad.yaml" in done.stderr and "step 'basket'" in done.stderr
+    if "/deep" in step:  # the create request was sent: what it made may exist
+        assert "check there before running again" in done.stderr
