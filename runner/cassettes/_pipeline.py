@@ -37,11 +37,11 @@ def _content_type(headers: Any) -> str | None:
 
 
 def _json_text(scrubber: Scrubber, text: str) -> str | None:
+    """``text`` as scrubbed, re-indented JSON; None when it is not JSON or nested too deeply to walk (scrubbed as text then)."""
     try:
-        data = json.loads(text)
-    except ValueError:
+        return scrubber.text(pretty_json(scrubber.data(json.loads(text))))
+    except (ValueError, RecursionError):
         return None
-    return scrubber.text(pretty_json(scrubber.data(data)))
 
 
 def scrub_body(scrubber: Scrubber, body: Any, content_type: str | None) -> Any:

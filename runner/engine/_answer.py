@@ -22,8 +22,8 @@ import httpx
 from orderspec.engine._alarms import ALARMS
 
 _RAW_CHUNK = 64 << 10
-_STEP = 1 << 20
-"""Most bytes one decompression step may produce."""
+_STEP = 64 << 10
+"""Most bytes one decompression step may produce (zlib briefly holds twice that while it builds them)."""
 _DROPPED_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 
 
@@ -173,11 +173,12 @@ def _decoded(response: httpx.Response, cap: int) -> Iterator[bytes]:
             raise AnswerUnreadable(response, f"the answer cannot be decoded ({encoding}): {exc}") from None
         return
     decoder = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib, told by the header
-    step = min(cap + 1, _STEP)
+    produced = 0
     first = True
     for raw in response.iter_raw(_RAW_CHUNK):
         pending = raw
         while True:
+            step = max(1, min(cap + 1 - produced, _STEP))  # never more than one byte past the cap in all
             try:
                 out = decoder.decompress(pending, step)
             except zlib.error as exc:
@@ -188,6 +189,7 @@ def _decoded(response: httpx.Response, cap: int) -> Iterator[bytes]:
                 raise AnswerUnreadable(response, f"the answer cannot be decoded ({encoding}): {exc}") from None
             first = False
             if out:
+                produced += len(out)
                 yield out
             pending = decoder.unconsumed_tail
             if not pending and len(out) < step:  # input used up and nothing held back

@@ -25,7 +25,7 @@ from orderspec.httpfile._names import flow_name, identifier, last_literal_segmen
 from orderspec.httpfile._parser import METHODS
 from orderspec.httpfile._polling import reads_analysis_status, single_check_warning
 from orderspec.httpfile._script import jinja_string
-from orderspec.httpfile._templates import REFERENCE, rewrite
+from orderspec.httpfile._templates import REFERENCE, escape, rewrite
 from orderspec.httpfile._variables import Variables
 
 _ORIGIN = re.compile(r"^(https?://[^/?#]+|\{\{[^}]*\}\})(.*)$", re.DOTALL)
@@ -195,7 +195,11 @@ class _Converter:
     def _tags(self, request: Request, step: _Step) -> None:
         for tag in request.tags:
             if tag.name == "timeout" and re.fullmatch(r"\d+(\.\d+)?", tag.value):
-                step.timeout = float(tag.value) if "." in tag.value else int(tag.value)
+                seconds = float(tag.value) if "." in tag.value else int(tag.value)
+                if 0 < seconds < 1e9:
+                    step.timeout = seconds
+                else:  # a flow's timeout is a number of seconds above 0
+                    self.warnings.append(Problem(tag.line, f"@timeout {tag.value} is not converted: a timeout is more than 0 and less than 1000000000 seconds"))
             elif tag.name not in _SILENT_TAGS:
                 self.warnings.append(Problem(tag.line, f"@{tag.name} is not converted"))
 
@@ -300,14 +304,14 @@ class _Converter:
         if not found:
             self.warnings.append(Problem(line, f"{path} does not exist (relative to {self.http.path}); the flow will fail until it does"))
         if self.flow_dir is None:
-            return path
+            return escape(path)  # a literal path: `{%` in a file name is not template syntax
         if not _below(absolute, self.flow_dir):
             message = f"{path} is outside the flow's folder {self.flow_dir}; a flow sends files from its own folder (or below) only"
             self.warnings.append(Problem(line, message + ": write the flow beside it"))
         try:
-            return Path(os.path.relpath(absolute, self.flow_dir)).as_posix()
+            return escape(Path(os.path.relpath(absolute, self.flow_dir)).as_posix())
         except ValueError:  # another drive
-            return absolute.as_posix()
+            return escape(absolute.as_posix())
 
     # -- the steps together
 

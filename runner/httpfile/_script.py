@@ -9,8 +9,11 @@ logs and is dropped. Any other statement is returned as a problem with its line.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+
+from jinja2 import Environment, TemplateSyntaxError
 
 from orderspec.httpfile._model import Problem, Script
 
@@ -273,7 +276,22 @@ def js_to_jinja(text: str) -> str | None:
             i += 1
         else:
             return None
-    return _join(out)
+    expression = _join(out)
+    return expression if _parses(expression) else None  # unbalanced brackets, operators side by side
+
+
+@functools.cache
+def _jinja() -> Environment:
+    return Environment()
+
+
+def _parses(expression: str) -> bool:
+    """Whether the flow engine can read ``expression`` (Jinja's grammar)."""
+    try:
+        _jinja().parse("{{ " + expression + " }}")
+    except TemplateSyntaxError:
+        return False
+    return True
 
 
 def _root(tokens: list[tuple[str, str]], i: int) -> tuple[str | None, int]:

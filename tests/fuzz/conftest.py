@@ -1,0 +1,35 @@
+"""Fixtures and settings of the fuzz tests: derandomized, no example database, one hostile server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from orderspec.sandbox.hostile import HostileServer, start_hostile
+
+settings.register_profile(
+    "fuzz-tests",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+)
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[HostileServer]:
+    server = start_hostile()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def quick_templates(monkeypatch: pytest.MonkeyPatch) -> float:
+    """Templates stopped after half a second instead of five, so payloads that run to the limit cost little."""
+    monkeypatch.setattr("orderspec.engine._template.TEMPLATE_SECONDS", 0.5)
+    return 0.5
