@@ -42,6 +42,15 @@ class FaultConfig:
     while errors and drops stay on every request.
     """
 
+    def __post_init__(self) -> None:
+        # NaN compares false with everything: unchecked, a NaN rate would silently inject nothing
+        for name in ("latency_ms", "error_rate", "drop_rate", "lost_response_rate"):
+            value = getattr(self, name)
+            rate = name.endswith("_rate")
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or not 0 <= value <= (1 if rate else math.inf):
+                bounds = "between 0 and 1" if rate else "at least 0"
+                raise SandboxConfigError(f"faults.{name} must be a number {bounds}, not {value!r}")
+
 
 @dataclass(frozen=True)
 class SandboxConfig:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -65,8 +66,16 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Running
     return RunningSandbox(base_url=f"http://{host}:{bound_port}", server=server, thread=thread, app=app)
 
 
+SHUTDOWN_GRACE_SECONDS = 2
+"""How long requests in flight may still take after Ctrl-C or SIGTERM (an injected latency may be minutes)."""
+
+
 def serve_forever(app: Any, sock: socket.socket, on_ready: Callable[[], None]) -> None:
-    """Serve ``app`` on ``sock`` in this thread until Ctrl-C or SIGTERM; ``on_ready`` runs once it listens."""
+    """Serve ``app`` on ``sock`` in this thread until Ctrl-C or SIGTERM; ``on_ready`` runs once it listens.
+
+    Requests still in flight get ``SHUTDOWN_GRACE_SECONDS`` to finish, then are cancelled, so
+    a process manager's SIGTERM stops the sandbox promptly whatever its faults delay.
+    """
 
     class _Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -74,5 +83,10 @@ def serve_forever(app: Any, sock: socket.socket, on_ready: Callable[[], None]) -
             if not self.should_exit:
                 on_ready()
 
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            # a request cancelled after the grace period is expected now, not an error to print a traceback for
+            logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
+            await super().shutdown(sockets=sockets)
+
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False, timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
     _Server(config).run(sockets=[sock])

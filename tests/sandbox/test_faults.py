@@ -191,3 +191,13 @@ def test_a_bad_config_file_names_the_place(tmp_path: Path, text: str, message: s
     with pytest.raises(OrderspecError) as caught:
         load_config(path)
     assert message in str(caught.value) and f"sandbox.yaml:{line}:" in str(caught.value)
+
+
+@pytest.mark.parametrize(("name", "value"), [("error_rate", float("nan")), ("drop_rate", float("inf")), ("lost_response_rate", 1.5), ("latency_ms", float("nan")), ("latency_ms", -1)])
+def test_fault_settings_given_in_python_are_checked_too(name: str, value: float) -> None:
+    """A NaN rate compares false with every draw: unchecked it would silently inject nothing."""
+    from orderspec.sandbox import SandboxConfigError
+
+    with pytest.raises(SandboxConfigError, match=f"faults.{name} must be a number"):
+        FaultConfig(**{name: value})
+

@@ -60,6 +60,43 @@ def test_serve_takes_a_config_file_with_faults(tmp_path: Path) -> None:
     assert process.returncode == 0
 
 
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_serve_stops_promptly_with_a_request_in_flight(tmp_path: Path, stop: signal.Signals) -> None:
+    """A request held by a 60 s latency fault gets the documented grace, then is cut off; no traceback."""
+    import threading
+    import time
+
+    from orderspec.sandbox._server import SHUTDOWN_GRACE_SECONDS
+
+    config = tmp_path / "sandbox.yaml"
+    config.write_text("faults: {latency_ms: 60000, paths: [/info]}\n", encoding="utf-8")
+    answers: list[object] = []
+    with serving("ctq", "--config", str(config)) as (process, base_url, _):
+
+        def slow() -> None:
+            try:
+                answers.append(httpx.get(f"{base_url}/info", headers=HEADERS, timeout=90).status_code)
+            except httpx.HTTPError as exc:
+                answers.append(exc)
+
+        client = threading.Thread(target=slow)
+        client.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and httpx.get(f"{base_url}/_sandbox/faults").json().get("latency", 0) < 1:
+            time.sleep(0.05)
+        started = time.monotonic()
+        process.send_signal(stop)
+        out, err = process.communicate(timeout=30)
+        took = time.monotonic() - started
+        client.join(timeout=30)
+    assert process.returncode == 0 and "sandbox stopped" in out
+    assert "Traceback" not in err and "CancelledError" not in err, err
+    assert took < SHUTDOWN_GRACE_SECONDS + 5  # not the 60 s the request would have waited
+    assert answers and answers[0] != 200  # the request in flight was cut off, not answered
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "sandbox.md").read_text(encoding="utf-8")
+    assert f"get {SHUTDOWN_GRACE_SECONDS} seconds to finish" in docs
+
+
 def test_serve_on_a_chosen_port(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
