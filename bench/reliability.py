@@ -20,9 +20,11 @@ from _reliability import Check
 
 def checks(quick: bool) -> list[Check]:
     """Every row of the table, in the order printed."""
+    from _fuzz import fuzz_checks
     from _soak import soak_checks
 
     rows: list[Check] = []
+    rows += fuzz_checks(quick)
     rows += soak_checks(quick)
     return rows
 

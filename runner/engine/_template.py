@@ -466,7 +466,7 @@ _TEMPLATES: dict[str, Renderer] = {}
 
 
 def _not_too_deep(compile_: Callable[[Any], Renderer]) -> Callable[[Any], Renderer]:
-    """``compile_`` raising ``TemplateSyntaxError`` for text nested too deeply for Jinja's parser."""
+    """``compile_`` raising ``TemplateSyntaxError`` for text nested too deeply for Jinja's parser, or that fails while it is compiled."""
 
     @functools.wraps(compile_)
     def checked(value: Any) -> Renderer:
@@ -474,6 +474,10 @@ def _not_too_deep(compile_: Callable[[Any], Renderer]) -> Callable[[Any], Render
             return compile_(value)
         except RecursionError:
             raise TemplateSyntaxError("nested too deeply (thousands of brackets or blocks)", 1) from None
+        except TemplateSyntaxError:
+            raise
+        except JinjaTemplateError as exc:  # Jinja folding constants met an unsafe attribute or an undefined value
+            raise TemplateSyntaxError(_jinja_failure("", exc).reason, 1) from None
 
     return checked
 

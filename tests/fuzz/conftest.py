@@ -33,3 +33,12 @@ def quick_templates(monkeypatch: pytest.MonkeyPatch) -> float:
     """Templates stopped after half a second instead of five, so payloads that run to the limit cost little."""
     monkeypatch.setattr("orderspec.engine._template.TEMPLATE_SECONDS", 0.5)
     return 0.5
+
+
+@pytest.fixture(scope="module")
+def hostile_apart() -> Iterator[str]:
+    """The base URL of a hostile server in its own process (memory measured here is the client's alone)."""
+    from .properties import hostile_apart as start
+
+    with start() as base_url:
+        yield base_url

@@ -16,6 +16,8 @@ import os
 import re
 import resource
 import shutil
+import subprocess
+import sys
 import time
 import tracemalloc
 from collections.abc import Iterator, Mapping
@@ -242,7 +244,12 @@ SOURCE_CHECKS = {"spec": check_spec_text, "flow": check_flow_text, "profiles": c
 
 # -- templates ----------------------------------------------------------------------------------
 
-_INTERNALS = ("<class ", "<built-in", "<function", "<module", "<bound method", "<method", "__builtins__", "<jinja2.", "<orderspec.", "environ(", "<frame")
+_INTERNALS = re.compile(
+    r"<built-in|<function|<module|<bound method|<method|<frame|<code|__builtins__|environ\(|<jinja2\.|<orderspec\."
+    r"|<class '(?!jinja2\.utils\.(?:Cycler|Joiner|Namespace)'|orderspec\.engine\._template\.)"
+)
+"""Python internals in a rendered value; the classes of the globals a flow is given (``cycler``, ``joiner``,
+``namespace``) print as ``<class ...>`` and reach nothing."""
 MEMORY_LIMIT = 512 << 20
 """Growth of the process's peak memory that counts as a payload that escaped its bounds."""
 
@@ -252,8 +259,8 @@ def _peak_rss() -> int:
 
 
 def _escaped(value: Any) -> str | None:
-    text = repr(value)
-    return next((marker for marker in _INTERNALS if marker in text), None)
+    found = _INTERNALS.search(repr(value))
+    return found.group(0) if found else None
 
 
 def _flow_with(place: str, payload: str, url: str) -> dict[str, Any]:
@@ -537,6 +544,19 @@ def canary_bytes(received: bytes) -> int:
 
 
 # -- oversized answers -----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def hostile_apart() -> Iterator[str]:
+    """A hostile server in a process of its own, so what it allocates is not traced here; yields its base URL."""
+    code = "from orderspec.sandbox.hostile import start_hostile\nimport sys, time\ns = start_hostile()\nprint(s.base_url, flush=True)\nsys.stdin.read()\n"
+    process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert process.stdout is not None
+        yield process.stdout.readline().strip()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 IO_ALLOWANCE = 512 << 10

@@ -44,7 +44,28 @@ def test_templates_in_spec_values_are_sent_as_written(hostile, tmp_path_factory:
 
 
 def test_the_check_sees_python_internals_in_a_value() -> None:
-    assert _escaped({"value": "<class 'str'>"}) == "<class "
+    assert _escaped({"value": "<class 'str'>"}) == "<class '"
     assert _escaped({"value": str(len)}) == "<built-in"
     assert _escaped({"value": "49", "list": [1, "x"]}) is None
+    assert _escaped({"value": "<class 'jinja2.utils.Joiner'>"}) is None  # a global flows are given
 
+
+
+def test_an_unsafe_attribute_jinja_meets_while_folding_constants_is_a_located_error(hostile, quick_templates: float, tmp_path) -> None:
+    """Jinja evaluates constant parts while it compiles; the sandbox's refusal then came out as a crash."""
+    from orderspec.engine import FlowSourceError
+
+    from .properties import _flow_with
+
+    payload = "{{ ''[0].__init__ ~ (1 | indent(2)) }}"
+    outcome = check_flow_template(payload, "params", tmp_path, hostile.base_url, quick_templates)
+    assert outcome.ok, outcome.detail
+    import yaml
+
+    from orderspec.engine import load_flow
+
+    path = tmp_path / "flow.yaml"
+    path.write_text(yaml.safe_dump(_flow_with("params", payload, "/echo/200")))
+    with pytest.raises(FlowSourceError) as caught:
+        load_flow(path)
+    assert "not allowed in a flow" in caught.value.message and caught.value.location is not None
