@@ -118,14 +118,22 @@ def test_the_profiles_credential_reaches_its_origin_and_no_other(hostile, tmp_pa
     assert "Authorization" not in elsewhere.headers and PASSWORD not in repr(elsewhere)
 
 
+BODIES = {
+    "content": "content: {path: '%s'}",
+    "multipart": "multipart: {files: {model: {path: '%s'}}}",
+    "zip": "multipart: {files: {model: {zip: ['models/bracket.stl', '%s'], filename: m.zip}}}",
+}
+
+
+@pytest.mark.parametrize("body", sorted(BODIES))
 @pytest.mark.parametrize("written", ["/etc/hostname", "../outside.txt", "models/link.stl"])
-def test_a_flow_run_by_plan_sends_no_file_from_outside_the_folders(hostile, tmp_path: Path, written: str) -> None:
+def test_a_flow_run_by_plan_sends_no_file_from_outside_the_folders(hostile, tmp_path: Path, written: str, body: str) -> None:
     (tmp_path / "outside.txt").write_text("private", encoding="utf-8")
     spec = _project(
         tmp_path,
         hostile.base_url,
         "steps:\n"
-        f"  - name: leak\n    request: {{method: GET, url: /ok/%(tag)s-leak, content: {{path: '{written}'}}}}\n"
+        f"  - name: leak\n    request: {{method: GET, url: /ok/%(tag)s-leak, {BODIES[body] % written}}}\n"
         "  - name: order\n    effect: place\n    request: {method: POST, url: /ok/%(tag)s-order}\n    capture: {number: response.body.number}\n",
     )
     (spec.parent / "models" / "link.stl").symlink_to(tmp_path / "outside.txt")
