@@ -310,3 +310,18 @@ def test_a_crashing_spec_is_a_located_error_and_the_others_are_placed(hostile, t
     assert "a-bad.yaml" in done.stderr and "step 'basket'" in done.stderr
     if "/deep" in step:  # the create request was sent: what it made may exist
         assert "check there before running again" in done.stderr
+
+
+def test_a_redirect_from_the_profiles_origin_is_not_followed(hostile, tmp_path: Path) -> None:
+    """A redirect elsewhere would carry the request (and a client's credential) to another host."""
+    spec = _project(
+        tmp_path,
+        hostile.base_url,
+        "steps:\n"
+        "  - name: look\n    request: {method: GET, url: '/redirect/307/%(tag)s', params: {to: 'http://localhost:%(port)s/ok/%(tag)s-landing'}}\n"
+        "  - name: order\n    effect: place\n    request: {method: POST, url: /ok/%(tag)s-order}\n    capture: {number: response.body.number}\n",
+    )
+    done = _orderspec(tmp_path, "plan", str(spec))
+    assert done.returncode == 1 and "step 'look'" in done.stderr and "307" in done.stderr
+    [asked] = _seen(hostile, tmp_path.name)
+    assert asked.path.startswith("/redirect/307/") and asked.headers["Authorization"].startswith("Basic ")
