@@ -14,6 +14,7 @@ report and the state must name that order.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -22,9 +23,10 @@ import statistics
 import subprocess
 import tempfile
 import time
+import uuid
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,7 @@ from orderspec.state import Phase, open_store
 
 EXAMPLES = ROOT / "specs" / "examples"
 SEED = 20240611
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 SYSTEMS = {
     # system: (example spec, sandbox app, short name)
@@ -121,49 +124,96 @@ class Verdict:
 
 
 def soak_checks(quick: bool) -> list[Check]:
-    """The soak's rows: one order per spec, no spec misreported, uncertain specs settled right, no crash."""
+    """The soak's rows, with the state on SQLite; the full run soaks again with the state on PostgreSQL."""
     settings = QUICK if quick else FULL
+    rows = _rows("soak", settings, lambda folder: nullcontext(f"sqlite://{folder}/state/state.db"))
+    if not quick:
+        reachable = _postgres_unreachable()
+        if reachable is None:
+            rows += _rows("soak on PostgreSQL", settings, lambda folder: _postgres_database())
+        else:
+            rows[0] = dataclasses.replace(rows[0], note=f"{rows[0].note}; the soak on PostgreSQL was left out: {reachable}")
+    return rows
+
+
+def _rows(title: str, settings: Settings, state: Callable[[Path], AbstractContextManager[str]]) -> list[Check]:
+    """One soak's rows: one order per spec, no spec misreported, uncertain specs settled right, no crash."""
     try:
-        tally, specs, verdict = soak(settings)
+        tally, specs, verdict = soak(settings, state)
     except (OSError, RuntimeError, httpx.HTTPError, subprocess.SubprocessError) as exc:
-        return [Check("soak: specs with exactly one order", settings.specs, settings.specs, want_zero=False, note=f"the soak could not run: {exc}")]
+        return [Check(f"{title}: specs with exactly one order", settings.specs, settings.specs, want_zero=False, note=f"the soak could not run: {exc}")]
     names = sorted(specs)
     not_once = {name: verdict.orders[name] for name in names if len(verdict.orders[name]) != 1}
     went_uncertain = sorted(tally.uncertain)
     wrong_after_settling = [name for name in went_uncertain if name in not_once or name in verdict.misreported]
-    summary = (
+    once_note = (
         f"{tally.runs} runs ({tally.kills} killed), {tally.wall:.0f} s wall; faults met: "
         f"{tally.faults['error']} x 503, {tally.faults['drop']} dropped, {tally.faults['lost_response']} lost answers "
         f"in {tally.requests:,} requests carried out; {len(went_uncertain)} specs went uncertain"
     )
-    once_note = summary
     if not_once:
         once_note += "; " + _list(f"{name}: {_orders_text(orders)}" for name, orders in not_once.items())
     if verdict.stray:
         once_note += "; orders of no spec: " + _list(verdict.stray)
     settled = ", ".join(f"{count} {what}" for what, count in sorted(tally.settled.items())) or "none"
+    times = sum(map(len, tally.uncertain.values()))
     uncertain_note = (
-        f"{len(went_uncertain)} of {len(names)} specs went uncertain ({sum(map(len, tally.uncertain.values()))} times: "
-        + _list(f"{name} at {', '.join(steps)}" for name, steps in sorted(tally.uncertain.items()))
-        + f"); settled by looking at the sandbox: {settled}"
+        f"{len(went_uncertain)} of {len(names)} specs went uncertain, {times} times"
+        + (" (" + _list(f"{name} at {_counted(steps)}" for name, steps in sorted(tally.uncertain.items())) + ")" if times else "")
+        + f"; settled by looking at the sandbox: {settled}"
     )
     if wrong_after_settling:
         uncertain_note += "; wrong after settling: " + _list(wrong_after_settling)
     return [
-        Check("soak: specs with exactly one order", len(names), len(not_once) + len(verdict.stray), want_zero=False, note=once_note),
+        Check(f"{title}: specs with exactly one order", len(names), len(not_once) + len(verdict.stray), want_zero=False, note=once_note),
         Check(
-            "soak: specs misreported",
+            f"{title}: specs misreported",
             len(names),
             len(verdict.misreported),
             note=_list(f"{name}: {why}" for name, why in sorted(verdict.misreported.items())),
         ),
-        Check("soak: uncertain specs not placed once after settling", len(went_uncertain), len(wrong_after_settling), note=uncertain_note),
-        Check("soak: runs or sandboxes that crashed or hung", tally.runs, len(tally.crashes), note=_list(tally.crashes)),
+        Check(f"{title}: uncertain specs not placed once after settling", len(went_uncertain), len(wrong_after_settling), note=uncertain_note),
+        Check(f"{title}: runs or sandboxes that crashed or hung", tally.runs, len(tally.crashes), note=_list(tally.crashes)),
     ]
 
 
-def soak(settings: Settings) -> tuple[Tally, dict[str, str], Verdict]:
-    """Apply ``settings.specs`` specs under faults and kills until every one is placed; what happened."""
+def _counted(steps: list[str]) -> str:
+    return ", ".join(step if count == 1 else f"{step} x{count}" for step, count in Counter(steps).items())
+
+
+def _postgres_unreachable() -> str | None:
+    """Why the PostgreSQL server at 127.0.0.1:5432 cannot hold a soak's state; None when it can."""
+    try:
+        import psycopg
+    except ImportError as exc:
+        return f"psycopg is not installed ({exc})"
+    try:
+        psycopg.connect(f"{PG_SERVER}/postgres", connect_timeout=3).close()
+    except psycopg.Error as exc:
+        return f"no PostgreSQL server reachable at 127.0.0.1:5432 as user postgres ({str(exc).strip().splitlines()[0]})"
+    return None
+
+
+@contextmanager
+def _postgres_database() -> Iterator[str]:
+    """A database of the soak's own on the local server, dropped afterwards; its URL."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"orderspec_soak_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            yield f"{PG_SERVER}/{name}"
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def soak(settings: Settings, state_in: Callable[[Path], AbstractContextManager[str]]) -> tuple[Tally, dict[str, str], Verdict]:
+    """Apply ``settings.specs`` specs under faults and kills until every one is placed; what happened.
+
+    ``state_in(folder)`` gives the state URL for the soak (and removes the state afterwards).
+    """
     tally = Tally()
     started = time.perf_counter()
     rng = random.Random(SEED)
@@ -174,7 +224,7 @@ def soak(settings: Settings) -> tuple[Tally, dict[str, str], Verdict]:
             for number, system in enumerate(SYSTEMS)
         }
         specs = _write_repo(folder / "repo", base_urls, settings.specs)
-        state = f"sqlite://{folder}/state/state.db"
+        state = stack.enter_context(state_in(folder))
         env = {**os.environ, **CREDENTIALS, "ORDERSPEC_STATE": state, "NO_COLOR": "1"}
         _run_until_done(folder / "repo", env, state, settings, rng, specs, base_urls, tally)
         verdict = _verdict(specs, base_urls, state, folder / "repo", tally)
