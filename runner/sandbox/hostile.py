@@ -23,6 +23,7 @@ Paths (the status is the second path segment where one is shown, default 500; mo
 | ``/endless`` | 200 chunked, zeros without end |
 | ``/bomb?bytes=N`` | 200 gzip of ``N`` zeros (a few kilobytes on the wire) |
 | ``/deep?depth=N`` | 200 JSON ``[[[…]]]`` nested ``N`` deep |
+| ``/slow-read?every=S`` | reads the request body 64 KiB every ``S`` seconds, then answers like ``/ok`` |
 | ``/redirect/<status>?to=URL`` | a redirect to ``URL`` |
 """
 
@@ -59,6 +60,8 @@ class HostileServer:
 
     base_url: str
     seen: list[Seen] = field(default_factory=list)
+    started: list[str] = field(default_factory=list)
+    """The path of every request as soon as its head arrived (``seen`` has it once its body was read)."""
     server: Any = None
     thread: Any = None
 
@@ -95,10 +98,10 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
-    def _read_body(self) -> bytes:
+    def _read_body(self, every: float = 0.0) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         if length:
-            return self.rfile.read(min(length, 64 << 20))
+            return self._read(min(length, 64 << 20), every)
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             parts = []
             while True:
@@ -106,10 +109,24 @@ class _Handler(BaseHTTPRequestHandler):
                 if not size:
                     self.rfile.readline()
                     break
-                parts.append(self.rfile.read(size))
+                parts.append(self._read(size, every))
                 self.rfile.readline()
             return b"".join(parts)
         return b""
+
+    def _read(self, size: int, every: float) -> bytes:
+        """``size`` bytes of the body; with ``every``, 64 KiB at a time with that pause between."""
+        if not every:
+            return self.rfile.read(size)
+        parts = []
+        while size > 0:
+            part = self.rfile.read(min(size, 65536))
+            if not part:
+                break
+            parts.append(part)
+            size -= len(part)
+            time.sleep(every)
+        return b"".join(parts)
 
     def _answer(self, status: int, body: bytes, content_type: str = "application/json", extra: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -121,9 +138,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _handle(self) -> None:
-        body = self._read_body()
+        self.owner.started.append(self.path)
         url = urlsplit(self.path)
         query = {key: values[-1] for key, values in parse_qs(url.query).items()}
+        body = self._read_body(float(query.get("every", "0.05")) if url.path == "/slow-read" else 0.0)
         headers = {name: value for name, value in self.headers.items()}
         self.owner.seen.append(Seen(self.command, self.path, headers, body))
         echo = {"method": self.command, "path": self.path, "headers": headers, "body": body.decode("utf-8", "replace")}
@@ -136,7 +154,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, route: str, query: dict[str, str], echo: dict[str, Any]) -> None:
         status = _status(route)
         text = "\n".join([f"{echo['method']} {echo['path']}", *(f"{k}: {v}" for k, v in echo["headers"].items()), "", echo["body"]])
-        if route == "/ok" or route.startswith("/ok/"):
+        if route == "/ok" or route.startswith("/ok/") or route == "/slow-read":
             self._answer(_status(route, 200), json.dumps({"id": 1, "number": "N-1"}).encode())
         elif route.startswith("/echo/"):
             self._answer(status, json.dumps(echo, ensure_ascii=False).encode())

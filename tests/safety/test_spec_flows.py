@@ -325,3 +325,43 @@ def test_a_redirect_from_the_profiles_origin_is_not_followed(hostile, tmp_path: 
     assert done.returncode == 1 and "step 'look'" in done.stderr and "307" in done.stderr
     [asked] = _seen(hostile, tmp_path.name)
     assert asked.path.startswith("/redirect/307/") and asked.headers["Authorization"].startswith("Basic ")
+
+
+@pytest.mark.parametrize("effect", ["write", "create"])
+def test_a_model_that_grows_while_it_is_uploaded_fails_its_spec_alone(hostile, tmp_path: Path, effect: str) -> None:
+    """The target reads the upload slowly; the model grows meanwhile: a located error for that spec, the other is placed."""
+    import struct
+    import threading
+    import time
+
+    good = "steps:\n  - name: order\n    effect: place\n    request: {method: POST, url: /ok/%(tag)s-good}\n    capture: {number: response.body.number}\n"
+    upload = (
+        f"steps:\n  - name: upload\n    effect: {effect}\n"
+        "    request: {method: POST, url: '/slow-read?every=0.02&tag=%(tag)s', content: {path: '{{ order.items[0].path }}'}}\n"
+    )
+    grow = _project(tmp_path, hostile.base_url, upload + good.removeprefix("steps:\n"), name="a-grow.yaml")
+    _project(tmp_path, hostile.base_url, good, name="b-good.yaml")
+    model = grow.parent / "models" / "big.stl"
+    triangles = (16 << 20) // 50
+    model.write_bytes(b"\0" * 80 + struct.pack("<I", triangles) + b"\0" * 50 * triangles)  # a binary STL of 16 MiB
+    grow.write_text(grow.read_text(encoding="utf-8").replace("models/bracket.stl", "models/big.stl"), encoding="utf-8")
+
+    def grow_once_the_upload_started() -> None:
+        deadline = time.monotonic() + 60
+        while not any("slow-read" in path and tmp_path.name in path for path in hostile.started) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)
+        with model.open("ab") as handle:
+            handle.write(b"\0" * 50)
+
+    grower = threading.Thread(target=grow_once_the_upload_started, daemon=True)
+    grower.start()
+    done = _orderspec(tmp_path, "apply", "--yes", "--format", "json", "specs")
+    grower.join(timeout=5)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert [entry["name"] for entry in report["placed"]] == ["b-good"]
+    [failed] = report["failed"]
+    assert failed["name"] == "a-grow" and failed["step"] == "upload" and "big.stl grew while it was being sent" in failed["message"]
+    if effect == "create":
+        assert "check on the target before running again" in done.stderr
