@@ -102,6 +102,8 @@ class Tally:
 
     runs: int = 0
     kills: int = 0
+    killed_inside: int = 0
+    """Specs whose create or place request was in flight when a run was killed, summed over the kills."""
     crashes: list[str] = field(default_factory=list)
     uncertain: dict[str, list[str]] = field(default_factory=dict)
     """Spec name -> the step it was uncertain at, once per time it went uncertain."""
@@ -147,9 +149,9 @@ def _rows(title: str, settings: Settings, state: Callable[[Path], AbstractContex
     went_uncertain = sorted(tally.uncertain)
     wrong_after_settling = [name for name in went_uncertain if name in not_once or name in verdict.misreported]
     once_note = (
-        f"{tally.runs} runs ({tally.kills} killed), {tally.wall:.0f} s wall; faults met: "
+        f"{tally.runs} runs ({tally.kills} killed, {_specs(tally.killed_inside)} inside a creating request), {tally.wall:.0f} s wall; faults met: "
         f"{tally.faults['error']} x 503, {tally.faults['drop']} dropped, {tally.faults['lost_response']} lost answers "
-        f"in {tally.requests:,} requests carried out; {len(went_uncertain)} specs went uncertain"
+        f"in {tally.requests:,} requests carried out; {_specs(len(went_uncertain))} went uncertain"
     )
     if not_once:
         once_note += "; " + _list(f"{name}: {_orders_text(orders)}" for name, orders in not_once.items())
@@ -158,7 +160,7 @@ def _rows(title: str, settings: Settings, state: Callable[[Path], AbstractContex
     settled = ", ".join(f"{count} {what}" for what, count in sorted(tally.settled.items())) or "none"
     times = sum(map(len, tally.uncertain.values()))
     uncertain_note = (
-        f"{len(went_uncertain)} of {len(names)} specs went uncertain, {times} times"
+        f"{len(went_uncertain)} of {len(names)} specs went uncertain, {times} time{'' if times == 1 else 's'}"
         + (" (" + _list(f"{name} at {_counted(steps)}" for name, steps in sorted(tally.uncertain.items())) + ")" if times else "")
         + f"; settled by looking at the sandbox: {settled}"
     )
@@ -175,6 +177,10 @@ def _rows(title: str, settings: Settings, state: Callable[[Path], AbstractContex
         Check(f"{title}: uncertain specs not placed once after settling", len(went_uncertain), len(wrong_after_settling), note=uncertain_note),
         Check(f"{title}: runs or sandboxes that crashed or hung", tally.runs, len(tally.crashes), note=_list(tally.crashes)),
     ]
+
+
+def _specs(count: int) -> str:
+    return f"{count} spec{'' if count == 1 else 's'}"
 
 
 def _counted(steps: list[str]) -> str:
@@ -323,6 +329,8 @@ def _run_until_done(
         code, out, err, took = _apply(argv, repo, env, kill_at, settings.run_timeout)
         if code is None:
             tally.kills += 1
+            with open_store(state, root=repo) as store:  # a spec with an intent was killed inside its create or place request
+                tally.killed_inside += sum(record.intent is not None for record in store.list())
             continue
         durations.append(took)
         report = _report(out)
