@@ -29,6 +29,8 @@ EFFECTS: tuple[Effect, ...] = ("read", "write", "create", "place")
 EFFECT_RANK: dict[str, int] = {name: rank for rank, name in enumerate(EFFECTS)}
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_CHANGING_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
+"""Never ``read``: plan would send them. A POST may declare ``read`` (a search sent as POST)."""
 _BODIES = ("json", "form", "multipart", "content")
 _REQUEST_KEYS = ("request", "expect", "capture", "poll", "paginate", "retry", "errors", "timeout", "effect", "safe_to_repeat", "recover")
 """Keys of a request step; neither a set step nor a for_each group has them."""
@@ -517,6 +519,12 @@ class _Builder:
             return self._set(data, path, location, when)
         request = self.request(data["request"], path + ("request",))
         effect = data.get("effect") or default_effect(request.method)
+        if effect == "read" and request.method in _CHANGING_METHODS:
+            raise self.fail(
+                path + ("effect",),
+                f"step {data['name']!r} ({request.method}) cannot have effect read: {request.method} changes what it names",
+                hint=f"plan sends every read step; leave effect out (a {request.method} is write)",
+            )
         if effect == "place" and self.place_at is None:
             self.place_at = path + ("effect",)
         safe = bool(data.get("safe_to_repeat", False))

@@ -365,3 +365,19 @@ def test_a_model_that_grows_while_it_is_uploaded_fails_its_spec_alone(hostile, t
     assert failed["name"] == "a-grow" and failed["step"] == "upload" and "big.stl grew while it was being sent" in failed["message"]
     if effect == "create":
         assert "check on the target before running again" in done.stderr
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_a_changing_request_declared_read_is_refused_before_plan_sends_anything(hostile, tmp_path: Path, method: str) -> None:
+    spec = _project(
+        tmp_path,
+        hostile.base_url,
+        "steps:\n"
+        "  - name: look\n    request: {method: GET, url: /ok/%(tag)s-look}\n"
+        f"  - name: wipe\n    effect: read\n    request: {{method: {method}, url: /ok/%(tag)s-wipe}}\n"
+        "  - name: order\n    effect: place\n    request: {method: POST, url: /ok/%(tag)s-order}\n    capture: {number: response.body.number}\n",
+    )
+    done = _orderspec(tmp_path, "plan", str(spec))
+    assert done.returncode == 1
+    assert f"own.flow.yaml:9:13: $.target.flow: step 'wipe' ({method}) cannot have effect read" in done.stderr
+    assert _seen(hostile, tmp_path.name) == []
