@@ -117,8 +117,9 @@ def test_plan_against_an_echoing_server_leaks_no_credential(hostile, tmp_path: P
     (tmp_path / "hostile.flow.yaml").write_text(
         (FLOW % {"echo": "echo"}).replace('url: "/ok"', 'url: "/echo-text/500"'), encoding="utf-8"
     )
-    done = _orderspec(tmp_path, "plan", "--format", "json", str(spec))
+    done = _orderspec(tmp_path, "plan", "--format", "json", "--junit", "plan.xml", str(spec))
     assert done.returncode == 1 and "500" in done.stderr + done.stdout
+    assert "500" in (tmp_path / "plan.xml").read_text(encoding="utf-8")
     assert not _leaks(done.stdout + done.stderr + _everything_written(tmp_path))
 
 
