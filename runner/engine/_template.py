@@ -478,6 +478,8 @@ def _not_too_deep(compile_: Callable[[Any], Renderer]) -> Callable[[Any], Render
             raise
         except JinjaTemplateError as exc:  # Jinja folding constants met an unsafe attribute or an undefined value
             raise TemplateSyntaxError(_jinja_failure("", exc).reason, 1) from None
+        except SyntaxError as exc:  # Python refused the code Jinja generated (a keyword argument given twice)
+            raise TemplateSyntaxError(exc.msg, 1) from None
 
     return checked
 

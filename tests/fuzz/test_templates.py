@@ -69,3 +69,17 @@ def test_an_unsafe_attribute_jinja_meets_while_folding_constants_is_a_located_er
     with pytest.raises(FlowSourceError) as caught:
         load_flow(path)
     assert "not allowed in a flow" in caught.value.message and caught.value.location is not None
+
+
+@pytest.mark.parametrize("template", ["{{ dict(qos=1, qos=2) }}", "{{ vars.x | default(a=1, a=2) }}"])
+def test_a_keyword_argument_given_twice_is_a_located_error(template: str, tmp_path) -> None:
+    """Python refuses the code Jinja generates for it; that came out as a crash of the flow's loading."""
+    from .properties import check_flow_text
+
+    text = f"apiVersion: orderspec/v1\nkind: Flow\nname: twice\nsteps:\n  - name: a\n    request: {{method: GET, url: /x, headers: {{X-A: '{template}'}}}}\n"
+    assert check_flow_text(text.encode(), tmp_path).ok
+    from orderspec.engine import FlowSourceError, load_flow
+
+    with pytest.raises(FlowSourceError, match="keyword argument repeated") as caught:
+        load_flow(tmp_path / "flow.yaml")
+    assert caught.value.location is not None and caught.value.location.line == 6
