@@ -23,7 +23,7 @@ Paths (the status is the second path segment where one is shown, default 500; mo
 | ``/endless`` | 200 chunked, zeros without end |
 | ``/bomb?bytes=N`` | 200 gzip of ``N`` zeros (a few kilobytes on the wire) |
 | ``/deep?depth=N`` | 200 JSON ``[[[…]]]`` nested ``N`` deep |
-| ``/slow-read?every=S`` | reads the request body 64 KiB every ``S`` seconds, then answers like ``/ok`` |
+| ``/slow-read?every=S`` | reads the request body 64 KiB every ``S`` seconds (``seen`` keeps it empty), then answers like ``/ok`` |
 | ``/redirect/<status>?to=URL`` | a redirect to ``URL`` |
 """
 
@@ -115,18 +115,16 @@ class _Handler(BaseHTTPRequestHandler):
         return b""
 
     def _read(self, size: int, every: float) -> bytes:
-        """``size`` bytes of the body; with ``every``, 64 KiB at a time with that pause between."""
+        """``size`` bytes of the body; with ``every``, read 64 KiB at a time with that pause between and not kept."""
         if not every:
             return self.rfile.read(size)
-        parts = []
         while size > 0:
             part = self.rfile.read(min(size, 65536))
             if not part:
                 break
-            parts.append(part)
             size -= len(part)
             time.sleep(every)
-        return b"".join(parts)
+        return b""
 
     def _answer(self, status: int, body: bytes, content_type: str = "application/json", extra: dict[str, str] | None = None) -> None:
         self.send_response(status)

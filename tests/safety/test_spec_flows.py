@@ -358,6 +358,9 @@ def test_a_model_that_grows_while_it_is_uploaded_fails_its_spec_alone(hostile, t
     grower.start()
     done = _orderspec(tmp_path, "apply", "--yes", "--format", "json", "specs")
     grower.join(timeout=5)
+    deadline = time.monotonic() + 30  # the server has read the upload to its end: nothing of this test runs on into the next
+    while not any("slow-read" in seen.path for seen in _seen(hostile, tmp_path.name)) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
     assert [entry["name"] for entry in report["placed"]] == ["b-good"]
