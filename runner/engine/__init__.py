@@ -32,7 +32,7 @@ from orderspec.engine._events import (
     UploadProgress,
     event_to_dict,
 )
-from orderspec.engine._flow import EFFECTS, Discard, Effect, Flow, Recover, Step, flow_from_document, load_flow
+from orderspec.engine._flow import EFFECTS, READ_METHODS, Discard, Effect, Flow, Recover, Step, flow_from_document, load_flow
 from orderspec.engine._journal import Journal, PendingStep
 from orderspec.engine._mask import MASK, Masker
 from orderspec.engine._recover import READ_BACK, can_recover, find_step
@@ -43,6 +43,7 @@ __all__ = [
     "EFFECTS",
     "MASK",
     "READ_BACK",
+    "READ_METHODS",
     "CaptureError",
     "Clock",
     "ConnectionFailed",

@@ -27,7 +27,8 @@ Effect = Literal["read", "write", "create", "place"]
 EFFECTS: tuple[Effect, ...] = ("read", "write", "create", "place")
 """Effects from harmless to final; ``stop_before`` compares with this order."""
 EFFECT_RANK: dict[str, int] = {name: rank for rank, name in enumerate(EFFECTS)}
-_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods that read by HTTP's own rules; any other read step reads only on its flow's word."""
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _CHANGING_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
 """Never ``read``: plan would send them. A POST may declare ``read`` (a search sent as POST)."""
@@ -45,7 +46,7 @@ def default_effect(method: str) -> Effect:
     answer. PUT, PATCH and DELETE change what exists (``write``).
     """
     method = method.upper()
-    if method in _READ_METHODS:
+    if method in READ_METHODS:
         return "read"
     return "create" if method == "POST" else "write"
 
@@ -591,7 +592,7 @@ class _Builder:
         if wanted not in raw:
             raise self.fail(where, f"the recover block of a {effect} step needs {wanted}: the condition that says it took effect", key=True)
         request = self.request(raw["request"], where + ("request",))
-        if request.method not in _READ_METHODS:
+        if request.method not in READ_METHODS:
             raise self.fail(where + ("request", "method"), f"recover reads the target; {request.method} is not a read", hint="use GET (or HEAD)")
         expect = raw.get("expect")
         probe = Step(

@@ -46,8 +46,10 @@ class _Runner:
         done: Collection[str],
         unknown: Collection[str] = (),
         redact: Iterable[str] = (),
+        read_methods: Collection[str] | None = None,
     ) -> None:
         self.flow = flow
+        self.read_methods = read_methods
         self.context = context
         self.client = client
         self.clock = clock
@@ -118,6 +120,7 @@ class _Runner:
             done=self.done,
             stop_rank=self.stop_rank,
             unknown=self.unknown,
+            read_methods=self.read_methods,
         )
         return self.walker
 
@@ -146,6 +149,7 @@ def run_flow(
     done: Collection[str] = (),
     unknown: Collection[str] = (),
     redact: Iterable[str] = (),
+    read_methods: Collection[str] | None = None,
 ) -> FlowResult:
     """Run ``flow`` and return its outputs, variables and per-step results.
 
@@ -154,7 +158,9 @@ def run_flow(
     each ``place`` step and may raise to stop. ``journal`` hears of every request
     before it is sent and of every step that succeeded, with the variables then.
     ``stop_before`` (an effect) runs only the steps before the first one with that
-    effect or a stronger one. ``done`` holds step paths already completed (resuming
+    effect or a stronger one; with ``read_methods`` also before the first read step whose
+    method is not among them (``plan`` of a flow whose ``effect: read`` on a POST nobody
+    vouched for). ``done`` holds step paths already completed (resuming
     from a checkpoint whose variables come as ``context.vars``), which are skipped.
     ``unknown`` holds paths of create or place steps an earlier run sent without learning
     the outcome: each is read back with its ``recover`` block instead of being sent, and
@@ -170,7 +176,7 @@ def run_flow(
     coerced = FlowContext.coerce(context)
 
     def run_with(sender: httpx.Client) -> FlowResult:
-        return _Runner(flow, coerced, sender, clock or SystemClock(), on_event, gate, journal, stop_before, done, unknown, redact).run()
+        return _Runner(flow, coerced, sender, clock or SystemClock(), on_event, gate, journal, stop_before, done, unknown, redact, read_methods).run()
 
     if client is not None:
         return run_with(client)

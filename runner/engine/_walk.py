@@ -99,6 +99,7 @@ class Walker:
         done: Collection[str],
         stop_rank: int | None,
         unknown: Collection[str] = (),
+        read_methods: Collection[str] | None = None,
     ) -> None:
         self.builder = builder
         self.evaluator = evaluator
@@ -111,6 +112,8 @@ class Walker:
         self.unknown = frozenset(unknown)
         """Paths of create or place steps whose outcome an earlier run lost: read back before sending."""
         self.stop_rank = stop_rank
+        self.read_methods = None if read_methods is None else frozenset(read_methods)
+        """With ``stop_rank``: a read step sending another method stops the walk as well."""
         self.results: list[StepResult] = []
         self.sender = Sender(
             client, clock, builder, evaluator, mask=mask, emit=emit, journal=journal, variables=variables, refresh=self._refresh
@@ -133,7 +136,9 @@ class Walker:
             if step.request is None:
                 self._set(step, ctx, path)
                 continue
-            if self.stop_rank is not None and step.rank >= self.stop_rank:
+            if self.stop_rank is not None and (
+                step.rank >= self.stop_rank or (self.read_methods is not None and step.request.method not in self.read_methods)
+            ):
                 raise StopBefore(path)
             self._request(step, ctx, path)
 

@@ -24,7 +24,7 @@ from orderspec.catalogue import explain_unknown_names
 from orderspec.orders._budget import Budget, Quote, budget_of, quote_of
 from orderspec.orders._contract import names
 from orderspec.orders._drafts import can_discard
-from orderspec.orders._prepare import Prepared
+from orderspec.orders._prepare import CUSTOM, Prepared
 from orderspec.orders._run import run
 from orderspec.orders._runtime import Runtime
 from orderspec.orders._standing import Standing, assess
@@ -112,8 +112,20 @@ def plan(prepared: Prepared, runtime: Runtime, *, quote: bool = False) -> Plan:
     if prepared.flow.plan_note and not draft:
         notes.append(prepared.flow.plan_note)
     started = runtime.clock.monotonic()
+    read_methods = None
+    if not draft and prepared.system == CUSTOM and not prepared.profile.plan_post_reads:
+        from orderspec.engine import READ_METHODS
+
+        read_methods = READ_METHODS
+        unvouched = _unvouched_reads(prepared.flow.steps)
+        if unvouched:
+            name, method = unvouched[0]
+            notes.append(
+                f"plan does not send step {name!r}, a {method} that only the spec's own flow calls a read "
+                f"(plan_post_reads: true on profile {prepared.profile.name!r} lets plan send it)"
+            )
     with explain_unknown_names(prepared, runtime):  # an unknown name: every unknown name of the spec at once
-        outcome = run(prepared, runtime, stop_before="place" if draft else "write", discard_draft=draft)
+        outcome = run(prepared, runtime, stop_before="place" if draft else "write", discard_draft=draft, read_methods=read_methods)
     if outcome.discarded is not None:
         notes.append(str(outcome.discarded))
     contract = names(prepared.flow)
@@ -204,3 +216,15 @@ def _item(item: Mapping[str, Any]) -> dict[str, Any]:
 def _addresses(data: Mapping[str, Any]) -> dict[str, Any]:
     addresses = data.get("addresses") or {}
     return {kind: dict(addresses[kind]) for kind in ("shipping", "billing") if addresses.get(kind)}
+
+
+def _unvouched_reads(steps: Iterable[Any]) -> list[tuple[str, str]]:
+    """``(step, method)`` of every read step whose method reads only on the flow's word, in flow order."""
+    from orderspec.engine import READ_METHODS
+
+    found: list[tuple[str, str]] = []
+    for step in steps:
+        if step.request is not None and step.effect == "read" and step.request.method not in READ_METHODS:
+            found.append((step.name, step.request.method))
+        found.extend(_unvouched_reads(step.steps))
+    return found

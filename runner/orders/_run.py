@@ -42,6 +42,7 @@ def run(
     journal: Journal | None = None,
     keep_draft: bool = False,
     stop_after: str | None = None,
+    read_methods: Collection[str] | None = None,
 ) -> Outcome:
     """Run the flow; ``discard_draft`` deletes the draft afterwards (``plan --quote``).
 
@@ -53,7 +54,8 @@ def run(
     raised as ``OrderError`` naming the spec, the step and what became of the draft.
     ``stop_after`` ends the run (returning what ran) once that step has completed, or
     right before its own create or place request would be sent: a step in ``unknown`` is
-    then read back only, never sent.
+    then read back only, never sent. ``read_methods`` narrows ``stop_before`` to read steps
+    sending those methods (``orderspec.engine.run_flow``).
     """
     from orderspec.engine import FlowFailed, run_flow
 
@@ -82,6 +84,7 @@ def run(
                 stop_before=stop_before,  # type: ignore[arg-type]
                 done=done,
                 unknown=unknown,
+                read_methods=read_methods,
                 redact=prepared.secrets.values(),  # applied by the HTTP layer, never in templates; masked if a server echoes them
                 **extra,
             )

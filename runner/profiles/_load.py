@@ -16,7 +16,7 @@ from orderspec.spec import Problem
 
 PROFILES_FILE = "orderspec.yaml"
 
-_PROFILE_KEYS = ("system", "base_url", "auth", "options")
+_PROFILE_KEYS = ("system", "base_url", "auth", "options", "plan_post_reads")
 _AUTH_KEYS = ("kind", "env", "username_env", "header", "scheme", "prefix", "param")
 _KIND_KEYS = {
     "none": (),
@@ -194,6 +194,10 @@ class _Reader:
         if not isinstance(options, dict):
             self.problem(where + ("options",), "options must be a mapping", "profiles.options")
             options = {}
+        plan_post_reads = raw.get("plan_post_reads", False)
+        if not isinstance(plan_post_reads, bool):
+            self.problem(where + ("plan_post_reads",), "plan_post_reads must be true or false", "profiles.plan_post_reads")
+            plan_post_reads = False
         if base_url is None or auth is None:
             return None
         return Profile(
@@ -203,6 +207,7 @@ class _Reader:
             auth=auth,
             options=_Deferred(lambda: {**base.options, **options}) if base else dict(options),
             source=str(self.document.locate(where, key=True)),
+            plan_post_reads=plan_post_reads,
         )
 
     def system(self, where: JsonPath, system: Any) -> Profile | None:

@@ -48,6 +48,12 @@ class Profile:
     source: str = "embedded default"
     sandbox: bool = False
     """True when ``base_url`` is a sandbox orderspec started itself."""
+    plan_post_reads: bool = False
+    """``plan`` may send a POST that a spec's own flow declares ``effect: read`` (a search).
+
+    Off by default: a spec, and so its flow, may come from a pull request, and only the
+    team that owns the profile can vouch that such a POST changes nothing.
+    """
 
     def with_sandbox(self, base_url: str, replaced: Mapping[str, Any] | None = None) -> Profile:
         """This profile pointed at a sandbox on ``base_url``, with the options the sandbox decides replaced."""

@@ -384,3 +384,37 @@ def test_a_changing_request_declared_read_is_refused_before_plan_sends_anything(
     assert done.returncode == 1
     assert f"own.flow.yaml:9:13: $.target.flow: step 'wipe' ({method}) cannot have effect read" in done.stderr
     assert _seen(hostile, tmp_path.name) == []
+
+
+POST_READ = (
+    "steps:\n"
+    "  - name: look\n    request: {method: GET, url: /ok/%(tag)s-look}\n"
+    "  - name: search\n    effect: read\n    request: {method: POST, url: /ok/%(tag)s-search}\n"
+    "  - name: order\n    effect: place\n    request: {method: POST, url: /ok/%(tag)s-order}\n    capture: {number: response.body.number}\n"
+)
+
+
+def test_plan_does_not_send_a_post_the_specs_own_flow_calls_a_read(hostile, tmp_path: Path) -> None:
+    """Only the profile's owners can vouch that a POST changes nothing; a spec (and its flow) may come from a pull request."""
+    spec = _project(tmp_path, hostile.base_url, POST_READ)
+    done = _orderspec(tmp_path, "plan", str(spec))
+    assert done.returncode == 0, done.stderr
+    assert [(seen.method, seen.path.rsplit("-", 1)[1]) for seen in _seen(hostile, tmp_path.name)] == [("GET", "look")]
+    assert "plan does not send step 'search', a POST that only the spec's own flow calls a read" in done.stdout + done.stderr
+    assert "plan_post_reads: true on profile 'prod'" in done.stdout + done.stderr
+
+
+def test_a_profile_may_let_plan_send_the_post_reads_of_a_specs_own_flow(hostile, tmp_path: Path) -> None:
+    spec = _project(tmp_path, hostile.base_url, POST_READ)
+    profiles = spec.parent / "orderspec.yaml"
+    profiles.write_text(profiles.read_text(encoding="utf-8") + "    plan_post_reads: true\n", encoding="utf-8")
+    done = _orderspec(tmp_path, "plan", str(spec))
+    assert done.returncode == 0, done.stderr
+    assert [(seen.method, seen.path.rsplit("-", 1)[1]) for seen in _seen(hostile, tmp_path.name)] == [("GET", "look"), ("POST", "search")]
+    assert "plan does not send" not in done.stdout + done.stderr
+    # a spec cannot grant it to itself through its target options
+    spec.write_text(spec.read_text(encoding="utf-8").replace("  profile: prod\n", "  profile: prod\n  options: {plan_post_reads: true}\n"), encoding="utf-8")
+    profiles.write_text(profiles.read_text(encoding="utf-8").replace("    plan_post_reads: true\n", ""), encoding="utf-8")
+    hostile.seen.clear()
+    done = _orderspec(tmp_path, "plan", str(spec))
+    assert [(seen.method, seen.path.rsplit("-", 1)[1]) for seen in _seen(hostile, tmp_path.name)] == [("GET", "look")], done.stderr
