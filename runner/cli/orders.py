@@ -180,9 +180,10 @@ def apply(
         runtime = tape.runtime(events=progress, state=ledger)
         try:
             placed = apply_all(plans, runtime, on_placed=on_placed, parallel=parallel)
-            failures = list(unplanned)
+            failures, stopped = list(unplanned), None
         except ApplyFailed as exc:
             placed, failures, code = exc.placed, [*unplanned, *exc.failures], max(code, exc.exit_code)
+            stopped = None if exc.failures else exc  # Ctrl-C after an order was placed: placed, and still a stop
     if junit_file is not None:
         write_junit(junit_file, "orderspec apply", apply_cases(placed, failures, orphans))
     if json_mode:
@@ -193,6 +194,8 @@ def apply(
         click.echo(tape.summary(placed, len(failures)) or apply_summary(placed, orphans, len(failures)))
     if failures:
         raise ApplyFailed(failures, placed, code)
+    if stopped is not None:
+        raise stopped
 
 
 def _ledger(state_location: str | None, *, sandbox: bool, create: bool, wait: float | None = None, offline: bool = False) -> Ledger:

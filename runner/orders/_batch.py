@@ -36,10 +36,11 @@ class FailedOrder:
 class OrdersFailed(OrderspecError):
     """At least one spec failed; ``failures`` says which and why, ``done`` holds the others' results."""
 
-    def __init__(self, failures: Sequence[FailedOrder], done: Sequence[Any], exit_code: int = 1) -> None:
-        if len(failures) == 1:
+    def __init__(self, failures: Sequence[FailedOrder], done: Sequence[Any], exit_code: int = 1, *, message: str | None = None) -> None:
+        """``message`` replaces the one made of ``failures`` (a run that stopped without one, as after Ctrl-C)."""
+        if message is None and len(failures) == 1:
             message = failures[0].message
-        else:
+        elif message is None:
             message = f"{len(failures)} specs failed:\n" + "\n".join(f"  {failure.message}" for failure in failures)
         super().__init__(message)
         self.failures = list(failures)
@@ -130,8 +131,13 @@ def apply_all(
     for index, outcome in _applied(entries, runtime, parallel):
         entry = entries[index]
         if isinstance(outcome, Interrupted):
-            failures.append(_failure(entry.spec, entry.prepared.order, outcome))
-            raise ApplyFailed(failures, [done[key] for key in sorted(done)], outcome.exit_code) from None
+            if outcome.placed is None:
+                failures.append(_failure(entry.spec, entry.prepared.order, outcome))
+            else:  # Ctrl-C after the place step: the order counts as placed, the run stops all the same
+                done[index] = outcome.placed
+                if on_placed is not None:
+                    on_placed(outcome.placed)
+            raise ApplyFailed(failures, [done[key] for key in sorted(done)], outcome.exit_code, message=outcome.message) from None
         if isinstance(outcome, OrderspecError):
             failures.append(_failure(entry.spec, entry.prepared.order, outcome))
             exit_code = max(exit_code, outcome.exit_code)

@@ -47,7 +47,12 @@ class Uncertain(OrderError):
 
 
 class Interrupted(OrderError):
-    """Ctrl-C stopped a spec's run; the message says what became of its draft or order."""
+    """Ctrl-C stopped a spec's run; the message says what became of its draft or order.
+
+    ``placed`` is the order when Ctrl-C came after the place step: it is reported as placed.
+    """
+
+    placed: PlacedOrder | None = None
 
 
 def apply_with_state(plan: Plan, runtime: Runtime, ledger: Ledger) -> PlacedOrder:
@@ -258,12 +263,15 @@ class _Run:
             uncertain = _uncertain(prepared, journal, placed_by, f"interrupted after step {placed_by!r} placed the order, before its number was known")
             return Interrupted(uncertain.message, step=placed_by, hint=uncertain.hint, exit_code=EXIT_INTERRUPTED)
         journal.save(record.evolve(phase=Phase.PLACED, order_number=number, intent=None), "placed", f"order {number} (interrupted after placing)")
-        return Interrupted(
+        interrupted = Interrupted(
             f"{prepared.label}: order {number} was placed; interrupted at a later step, so the rest of the flow did not run; "
             "the order stays placed and is not ordered again",
             step=placed_by,
             exit_code=EXIT_INTERRUPTED,
         )
+        warning = "interrupted (Ctrl-C) at a later step; the rest of the flow did not run"
+        interrupted.placed = placed_from(prepared, Outcome(outputs={}, vars=dict(record.vars), steps=(), elapsed=0.0), (warning,))
+        return interrupted
 
 
 def _placed_earlier(prepared: Prepared, record: Record, action: str) -> PlacedOrder:

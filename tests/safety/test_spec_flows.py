@@ -270,12 +270,15 @@ def test_ctrl_c_at_a_step_after_placing_keeps_the_order_placed(hostile, tmp_path
         while not any(seen.path.startswith("/drip") for seen in _seen(hostile, tmp_path.name)) and time.monotonic() < deadline:
             time.sleep(0.05)
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=30)
+        out, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 130 and "Traceback" not in err
     assert "order N-1 was placed" in err and "stays placed" in err
+    # reported as placed, with what the interruption left undone, never as "not placed"
+    assert "placed order: order N-1" in out and "warning: after placing: interrupted (Ctrl-C)" in out, out
+    assert "1 order placed." in out and "not placed" not in out, out
     assert [seen.method for seen in _seen(hostile, tmp_path.name)] == ["POST", "POST", "GET"]  # no DELETE of the basket
     again = _orderspec(tmp_path, "apply", "--yes", str(spec))
     assert again.returncode == 0 and "order N-1 was placed before; nothing sent" in again.stdout
