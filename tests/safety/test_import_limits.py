@@ -71,19 +71,19 @@ PATHOLOGICAL: dict[str, Callable[[int], str]] = {
 
 def _seconds(text: str) -> float:
     best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
+    for _ in range(5):  # CPU time, best of five: other processes on the machine do not count
+        started = time.process_time()
         try:
             convert(parse_http(text, "bench.http"))
         except HttpFileError:
             pass
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
     return best
 
 
 @pytest.mark.parametrize("name", list(PATHOLOGICAL))
 def test_parsing_and_converting_stay_linear(name: str) -> None:
-    """Ten times the input takes well under twenty times as long (a quadratic parser takes about a hundred)."""
+    """Ten times the input takes well under forty times as long (a quadratic parser takes about a hundred)."""
     make = PATHOLOGICAL[name]
     small, large = _seconds(make(10_000)), _seconds(make(100_000))
-    assert large < 20 * max(small, 0.002), (name, small, large)
+    assert large < 40 * max(small, 0.002), (name, small, large)
