@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from orderspec.sandbox.hostile import HostileServer, start_hostile
 from orderspec.sandbox.testing import SandboxFactory
 
 pytest_plugins = ["pytester"]  # tests of the pytest plugin (tests/cassettes/test_plugin.py)
@@ -23,3 +24,13 @@ def sandbox() -> Iterator[SandboxFactory]:
         yield factory
     finally:
         factory.close()
+
+
+@pytest.fixture(scope="session")
+def hostile() -> Iterator[HostileServer]:
+    """A loopback server that misbehaves on purpose (echoes, drips, redirects, endless answers)."""
+    server = start_hostile()
+    try:
+        yield server
+    finally:
+        server.stop()

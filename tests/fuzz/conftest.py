@@ -1,4 +1,4 @@
-"""Fixtures and settings of the fuzz tests: derandomized, no example database, one hostile server."""
+"""Fixtures and settings of the fuzz tests: derandomized, no example database."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
-
-from orderspec.sandbox.hostile import HostileServer, start_hostile
 
 settings.register_profile(
     "fuzz-tests",
@@ -17,15 +15,6 @@ settings.register_profile(
     print_blob=False,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
 )
-
-
-@pytest.fixture(scope="module")
-def hostile() -> Iterator[HostileServer]:
-    server = start_hostile()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from orderspec.sandbox.hostile import HostileServer, start_hostile
 
 HEAD = """apiVersion: orderspec/v1
 kind: Flow
 name: hostile
 base_url: "{{ target.base_url }}"
 """
-
-
-@pytest.fixture(scope="session")
-def hostile() -> Iterator[HostileServer]:
-    server = start_hostile()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
