@@ -240,9 +240,8 @@ class RequestBuilder:
             if body.streamed and body.length is not None:
                 headers["Content-Length"] = str(body.length)
         try:
-            address = httpx.URL(target)
-            if query:  # added to the URL's own query (httpx would replace it)
-                address = address.copy_merge_params(query)
+            # parsed once by the client, unless a query is added to the URL's own (httpx would replace it)
+            address: httpx.URL | str = httpx.URL(target).copy_merge_params(query) if query else target
             built = self.client.build_request(request.method, address, headers=headers, content=content, timeout=self._timeout(step))
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise ConnectionFailed(self.mask(f"{label}: invalid URL {target!r}: {exc}"), step=path, location=step.location) from None
