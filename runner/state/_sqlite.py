@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -115,7 +116,7 @@ class SqliteStore(BaseStore):
         try:
             with self._errors("open"):
                 connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-                connection.execute("PRAGMA journal_mode = WAL").fetchone()
+                _switch_to_wal(connection, timeout)
                 connection.execute("PRAGMA synchronous = NORMAL")
         except BaseException:
             connection.close()
@@ -270,3 +271,20 @@ class SqliteStore(BaseStore):
     def _unlock(self, lease: Lease) -> None:
         with self._errors("unlock"), self._transaction() as connection:
             connection.execute("DELETE FROM locks WHERE name = ? AND profile = ? AND lease = ?", (lease.name, lease.profile, lease.id))
+
+
+def _switch_to_wal(connection: sqlite3.Connection, timeout: float) -> None:
+    """``journal_mode = WAL``, tried again while another process holds the file.
+
+    SQLite answers "database is locked" at once here, without its busy handler, when two
+    processes open a new state file together (two applies started at the same moment).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY") or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
