@@ -19,6 +19,16 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+SANDBOX_AUTH = {
+    "ctq": {"kind": "api-key-header", "header": "x-api-key", "env": "BENCH_CTQ_ORG"},
+    "3yourmind-service-panel": {"kind": "token", "env": "BENCH_3YD_TOKEN"},
+    "3yourmind-user-panel": {"kind": "token", "env": "BENCH_3YD_TOKEN"},
+    "tophoto": {"kind": "basic", "username_env": "BENCH_TP_USER", "env": "BENCH_TP_PASSWORD"},
+}
+"""The ``auth`` of a profile per system for a sandbox, reading ``SANDBOX_ENV``."""
+SANDBOX_ENV = {"BENCH_CTQ_ORG": "sandbox-org", "BENCH_3YD_TOKEN": "sandbox-token", "BENCH_TP_USER": "sandbox", "BENCH_TP_PASSWORD": "sandbox-secret"}
+"""The sandboxes' default credentials, as environment variables."""
+
 @dataclass(frozen=True)
 class Row:
     """One measured figure and the baseline it is compared with.

@@ -33,7 +33,7 @@ from typing import Any
 
 import httpx
 import yaml
-from _harness import ROOT, orderspec_argv
+from _harness import ROOT, SANDBOX_AUTH, SANDBOX_ENV, orderspec_argv
 from _reliability import Check
 
 from orderspec.state import Phase, open_store
@@ -65,13 +65,6 @@ CREATING = {
     "tophoto": ("POST /v1/orders", "POST /v1/orders/*/data"),
 }
 """The requests of the creating steps (effect create or place), as ``/_sandbox/requests`` names them."""
-AUTH = {
-    "ctq": {"kind": "api-key-header", "header": "x-api-key", "env": "CTQ_ORG"},
-    "3yourmind-service-panel": {"kind": "token", "env": "TYM_TOKEN"},
-    "3yourmind-user-panel": {"kind": "token", "env": "TYM_TOKEN"},
-    "tophoto": {"kind": "basic", "username_env": "TP_USER", "env": "TP_PASSWORD"},
-}
-CREDENTIALS = {"CTQ_ORG": "sandbox-org", "TYM_TOKEN": "sandbox-token", "TP_USER": "sandbox", "TP_PASSWORD": "sandbox-secret"}
 ORDER_IDS = ("order_number", "number", "orderId", "order_id", "id")
 """Where each sandbox's orders keep their identifiers; the first one present is the order number."""
 
@@ -231,7 +224,7 @@ def soak(settings: Settings, state_in: Callable[[Path], AbstractContextManager[s
         }
         specs = _write_repo(folder / "repo", base_urls, settings.specs)
         state = stack.enter_context(state_in(folder))
-        env = {**os.environ, **CREDENTIALS, "ORDERSPEC_STATE": state, "NO_COLOR": "1"}
+        env = {**os.environ, **SANDBOX_ENV, "ORDERSPEC_STATE": state, "NO_COLOR": "1"}
         _run_until_done(folder / "repo", env, state, settings, rng, specs, base_urls, tally)
         verdict = _verdict(specs, base_urls, state, folder / "repo", tally)
         for system, url in base_urls.items():
@@ -303,7 +296,7 @@ def _write_repo(folder: Path, base_urls: Mapping[str, str], count: int) -> dict[
         data["metadata"]["name"] = name
         (specs_folder / f"{name}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         specs[name] = system
-    profiles = {system: {"system": system, "base_url": url, "auth": dict(AUTH[system])} for system, url in base_urls.items()}
+    profiles = {system: {"system": system, "base_url": url, "auth": dict(SANDBOX_AUTH[system])} for system, url in base_urls.items()}
     (folder / "orderspec.yaml").write_text(yaml.safe_dump({"profiles": profiles}, sort_keys=False), encoding="utf-8")
     return specs
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
-from _harness import ROOT, Row, orderspec_argv, process_seconds
+from _harness import ROOT, SANDBOX_AUTH, SANDBOX_ENV, Row, orderspec_argv, process_seconds
 
 EXAMPLES = ROOT / "specs" / "examples"
 SPECS = {
@@ -28,13 +28,6 @@ SPECS = {
     "3yourmind-user-panel": ("3yourmind", "3yourmind-user-panel.yaml"),
     "tophoto": ("tophoto", "tophoto-mug.yaml"),
 }
-AUTH = {
-    "ctq": {"kind": "api-key-header", "header": "x-api-key", "env": "BENCH_CTQ_ORG"},
-    "3yourmind-service-panel": {"kind": "token", "env": "BENCH_3YD_TOKEN"},
-    "3yourmind-user-panel": {"kind": "token", "env": "BENCH_3YD_TOKEN"},
-    "tophoto": {"kind": "basic", "username_env": "BENCH_TP_USER", "env": "BENCH_TP_PASSWORD"},
-}
-ENV = {"BENCH_CTQ_ORG": "sandbox-org", "BENCH_3YD_TOKEN": "sandbox-token", "BENCH_TP_USER": "sandbox", "BENCH_TP_PASSWORD": "sandbox-secret"}
 CTQ_AIM_SECONDS = 0.3
 REPEAT = 11
 
@@ -54,7 +47,7 @@ def _served(app: str) -> Iterator[str]:
 
 
 def rows() -> Iterable[Row]:
-    env = {**os.environ, **ENV}
+    env = {**os.environ, **SANDBOX_ENV}
     version = process_seconds(orderspec_argv("--version"), repeat=REPEAT)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "specs"
@@ -62,7 +55,7 @@ def rows() -> Iterable[Row]:
         apps = sorted({app for app, _ in SPECS.values()})
         with _served(apps[0]) as first, _served(apps[1]) as second, _served(apps[2]) as third:
             urls = dict(zip(apps, (first, second, third)))
-            profiles = {system: {"system": system, "base_url": urls[app], "auth": AUTH[system]} for system, (app, _) in SPECS.items()}
+            profiles = {system: {"system": system, "base_url": urls[app], "auth": SANDBOX_AUTH[system]} for system, (app, _) in SPECS.items()}
             (folder / "orderspec.yaml").write_text(yaml.safe_dump({"profiles": profiles}), encoding="utf-8")
             for system, (_, spec) in SPECS.items():
                 seconds = process_seconds(orderspec_argv("apply", "--yes", str(folder / spec)), repeat=REPEAT, env=env)
